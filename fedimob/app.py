@@ -1,0 +1,79 @@
+"""The composition root: builds the ASGI application of one fedimob instance.
+
+It is the one module of `fedimob` allowed to import `web` (see the import
+contracts in pyproject.toml): it wires the database, the in-process worker and
+the HTML front end together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from fedimob.db import Database
+from fedimob.jobs.kinds import default_registry
+from fedimob.jobs.worker import Worker
+from fedimob.settings import Settings
+from web.routes import web_routes
+from web.security import SecurityHeadersMiddleware
+
+
+class DatabaseMiddleware:
+    """Runs every request with this instance's database active.
+
+    Several instances can share a process (federation tests), so the database
+    is chosen per request rather than globally.
+    """
+
+    def __init__(self, app: ASGIApp, database: Database) -> None:
+        self.app = app
+        self.database = database
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with self.database.activate():
+            await self.app(scope, receive, send)
+
+
+def create_app(
+    settings: Settings, *, database: Database | None = None, run_worker: bool = True
+) -> Starlette:
+    """The ASGI app; its lifespan connects the database and starts the worker."""
+    db = database or Database(settings.database_url)
+    worker = Worker(
+        default_registry(),
+        job_timeout=settings.job_timeout_seconds,
+        poll_seconds=settings.worker_poll_seconds,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await db.connect()
+        try:
+            with db.activate():
+                task = asyncio.create_task(worker.run()) if run_worker else None
+                try:
+                    yield
+                finally:
+                    if task is not None:
+                        worker.stop()
+                        await task
+        finally:
+            await db.close()
+
+    app = Starlette(
+        routes=web_routes(),
+        middleware=[
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(DatabaseMiddleware, database=db),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = db
+    app.state.worker = worker
+    return app

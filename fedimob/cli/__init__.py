@@ -1,0 +1,1 @@
+"""The `fedimob` command line: server, worker, migrations, and scripting commands."""

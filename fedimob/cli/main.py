@@ -1,0 +1,86 @@
+"""Entry point of the `fedimob` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from tortoise.exceptions import DBConnectionError, OperationalError
+
+from fedimob import __version__
+from fedimob.cli import campaigns, people, server
+from fedimob.cli.context import Command, CommandContext
+from fedimob.cli.output import fail
+from fedimob.db import Database
+from fedimob.errors import FedimobError
+from fedimob.settings import Settings
+
+DESCRIPTION = """\
+fedimob: federated crowdtiming. Campaigns where people give time instead of money,
+joined from any Fediverse account.
+
+Configuration comes from the environment (see README.md): FEDIMOB_URL,
+FEDIMOB_DATABASE_URL, FEDIMOB_SECRET_KEY, FEDIMOB_DEV_ALLOW_PRIVATE_NETWORK.
+Commands that report data print JSON on standard output; errors are one line on
+standard error with a non-zero exit status.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fedimob",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"fedimob {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    server.add_parsers(commands)
+    people.add_parsers(commands)
+    campaigns.add_parsers(commands)
+    return parser
+
+
+async def run_command(handler: Command, args: argparse.Namespace, settings: Settings) -> int:
+    database = Database(settings.database_url)
+    context = CommandContext(settings=settings, database=database)
+    if not getattr(args, "connect", True):
+        return await handler(args, context) or 0
+    await database.connect()
+    try:
+        with database.activate():
+            return await handler(args, context) or 0
+    finally:
+        await database.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        settings = Settings.from_env()
+        return asyncio.run(run_command(args.handler, args, settings))
+    except FedimobError as error:
+        fail(str(error))
+        return 1
+    except DBConnectionError as error:
+        fail(f"cannot reach the database: {error}")
+        return 1
+    except OperationalError as error:
+        hint = (
+            " (has `fedimob migrate` been run?)"
+            if "no such table" in str(error) or "does not exist" in str(error)
+            else ""
+        )
+        fail(f"database error: {error}{hint}")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

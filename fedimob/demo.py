@@ -1,0 +1,185 @@
+"""Demo data: two associations and campaigns in every state, with participants.
+
+History is made by calling the domain services with past `now` values, so the
+demo goes through exactly the rules real use goes through.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from fedimob.clock import utcnow
+from fedimob.domain.accounts import create_account
+from fedimob.domain.associations import add_member, create_association
+from fedimob.domain.campaign_input import CampaignInput, Conversion
+from fedimob.domain.campaigns import create_campaign, post_update
+from fedimob.domain.lifecycle import end_if_due
+from fedimob.domain.participation import join, report_contribution
+from fedimob.models import (
+    Account,
+    Campaign,
+    CampaignKind,
+    GoalKind,
+    JoinMode,
+    JoinVia,
+    MemberRole,
+)
+from fedimob.settings import Settings
+
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed to the operator, documented in README
+VOLUNTEERS = (
+    "amelie", "bastien", "chloe", "david", "elise", "farid", "gabrielle", "hugo",
+    "ines", "jules", "karim", "lea", "manon", "nathan", "oceane", "paul",
+)  # fmt: skip
+
+
+async def database_is_empty() -> bool:
+    return not await Account.exists()
+
+
+async def _volunteers(count: int) -> list[Account]:
+    return [
+        await create_account(
+            username=name,
+            email=f"{name}@example.org",
+            password=None,
+            display_name=name.capitalize(),
+            language="fr" if index % 2 else "en",
+        )
+        for index, name in enumerate(VOLUNTEERS[:count])
+    ]
+
+
+async def _join_all(
+    campaign: Campaign, people: list[Account], pledges: list[int], when: datetime
+) -> None:
+    for index, person in enumerate(people):
+        moment = when + timedelta(minutes=37 * index)
+        await join(
+            campaign,
+            await person.actor,
+            via=JoinVia.DEMO,
+            pledge_minutes=pledges[index % len(pledges)],
+            listed=index % 3 == 0,
+            now=moment,
+        )
+
+
+async def load_demo(settings: Settings, *, now: datetime | None = None) -> dict[str, Any]:
+    """Fill an empty database; return what was created (for the operator)."""
+    now = now or utcnow()
+    long_ago = now - timedelta(days=40)
+    organiser = await create_account(
+        username="camille", email="camille@example.org", password=DEMO_PASSWORD,
+        display_name="Camille (organiser)", language="fr", is_admin=True,
+    )  # fmt: skip
+    people = await _volunteers(len(VOLUNTEERS))
+    river = await create_association(
+        username="amis_de_la_loire", name="Les Amis de la Loire", owner=organiser,
+        description="Nous prenons soin de la Loire et de ses berges, **une action à la fois**.",
+        website="https://loire.example.org", region="Pays de la Loire",
+    )  # fmt: skip
+    digital = await create_association(
+        username="digital_cleanup", name="Digital Cleanup Collective", owner=organiser,
+        description="We make the internet lighter: fewer stored bytes, less energy.",
+        website="https://cleanup.example.org", region="Europe",
+    )  # fmt: skip
+    await add_member(river, people[0], MemberRole.ORGANISER)
+
+    mail = await create_campaign(
+        digital,
+        CampaignInput(
+            slug="delete_old_emails", title="Clean out your old e-mails",
+            summary="Delete e-mails you no longer need: together, 50,000 of them in a month.",
+            description="1. Search your mailbox for messages older than five years.\n"
+            "2. Delete those with large attachments first.\n3. Report how many you deleted.",
+            categories=["digital", "energy"], goal_kind=GoalKind.IMPACT, goal_target=50_000,
+            impact_unit="e-mails deleted", deadline=now + timedelta(days=20),
+            instructions_url="https://cleanup.example.org/how-to",
+            conversions=[Conversion(quantity="CO2 avoided", unit="g", per_unit=0.3,
+                                    source="Demo figure: replace with your own source")],
+            pledge_options=[15, 30, 60],
+        ),
+        by=organiser, publish=True, now=now - timedelta(days=10),
+    )  # fmt: skip
+    await _join_all(mail, people[:12], [15, 30, 60], now - timedelta(days=9))
+    for index, person in enumerate(people[:8]):
+        await report_contribution(
+            mail, await person.actor, minutes=30, impact=900 + 350 * index,
+            now=now - timedelta(days=2),
+        )  # fmt: skip
+    await post_update(
+        mail, by=organiser, title="A great first week",
+        body="Thank you all! Keep reporting what you deleted.", now=now - timedelta(days=3),
+    )  # fmt: skip
+
+    cleanup = await create_campaign(
+        river,
+        CampaignInput(
+            slug="loire_cleanup", title="River clean-up on Saturday",
+            summary="Three hours on the banks of the Loire to collect litter before winter.",
+            description="Gloves and bags provided. Meet at the footbridge.",
+            categories=["nature", "water"], language="en", kind=CampaignKind.PHYSICAL,
+            goal_kind=GoalKind.PARTICIPANTS, goal_target=40, capacity=60,
+            address="Quai de la Fosse, Nantes", latitude=47.2105, longitude=-1.5656,
+            starts_at=now + timedelta(days=5, hours=2), ends_at=now + timedelta(days=5, hours=5),
+            deadline=now + timedelta(days=5), pledge_options=[180],
+        ),
+        by=organiser, publish=True, now=now - timedelta(days=6),
+    )  # fmt: skip
+    await _join_all(cleanup, people[:14], [180], now - timedelta(days=5))
+
+    trees = await create_campaign(
+        river,
+        CampaignInput(
+            slug="plant_hedges", title="Plant 300 hours of hedgerows",
+            summary="Help farmers plant hedgerows this winter; organisers confirm each volunteer.",
+            categories=["nature"], kind=CampaignKind.PHYSICAL, goal_kind=GoalKind.HOURS,
+            goal_target=300, join_mode=JoinMode.APPROVAL, address="Ferme du Bocage, Clisson",
+            starts_at=now + timedelta(days=30), deadline=now + timedelta(days=28),
+            pledge_options=[120, 240, 480],
+        ),
+        by=organiser, publish=True, now=now - timedelta(days=1),
+    )  # fmt: skip
+    await _join_all(trees, people[4:9], [240, 480], now - timedelta(hours=20))
+
+    await create_campaign(
+        digital,
+        CampaignInput(
+            slug="unsubscribe_week", title="Unsubscribe week",
+            summary="Unsubscribe from newsletters you never read.", goal_kind=GoalKind.PARTICIPANTS,
+            goal_target=1000, deadline=now + timedelta(days=60),
+        ),
+        by=organiser, now=now,
+    )  # fmt: skip
+
+    done = await create_campaign(
+        digital,
+        CampaignInput(
+            slug="photo_cleanup", title="Delete duplicate photos",
+            summary="Free your cloud storage of duplicate photos.", goal_kind=GoalKind.PARTICIPANTS,
+            goal_target=10, deadline=long_ago + timedelta(days=30),
+        ),
+        by=organiser, publish=True, now=long_ago,
+    )  # fmt: skip
+    await _join_all(done, people[:11], [60], long_ago + timedelta(days=1))
+    missed = await create_campaign(
+        river,
+        CampaignInput(
+            slug="winter_count", title="Winter bird count",
+            summary="Count the birds by the river for one hour.", goal_kind=GoalKind.PARTICIPANTS,
+            goal_target=50, deadline=long_ago + timedelta(days=20),
+        ),
+        by=organiser, publish=True, now=long_ago,
+    )  # fmt: skip
+    await _join_all(missed, people[:6], [60], long_ago + timedelta(days=2))
+    for ended in (done, missed):
+        await end_if_due(ended.id, now=now)
+    return {
+        "organiser": {"username": organiser.username, "password": DEMO_PASSWORD},
+        "associations": [river.username, digital.username],
+        "campaigns": [c.slug for c in (mail, cleanup, trees, done, missed)] + ["unsubscribe_week"],
+        "volunteers": len(people),
+        "url": settings.url,
+    }

@@ -1,0 +1,146 @@
+"""Campaigns: creation, the draft -> published -> ended | cancelled life, news posts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fedimob.clock import utcnow
+from fedimob.db import in_transaction
+from fedimob.domain.associations import require_organiser
+from fedimob.domain.campaign_input import CampaignInput, check_deadline, validate_campaign
+from fedimob.domain.names import claim_handle
+from fedimob.domain.text import render_markdown
+from fedimob.errors import InvalidTransition, NotFound, ValidationError
+from fedimob.jobs.queue import enqueue
+from fedimob.models import (
+    Account,
+    Association,
+    Campaign,
+    CampaignState,
+    CampaignUpdate,
+    HandleKind,
+)
+
+DEADLINE_JOB = "campaign.deadline"
+
+
+async def create_campaign(
+    association: Association,
+    data: CampaignInput,
+    *,
+    by: Account | None,
+    publish: bool = False,
+    now: datetime | None = None,
+) -> Campaign:
+    """Create a draft (or, with `publish`, a published) campaign for the association.
+
+    `by=None` is the instance operator (CLI); otherwise the account must organise it.
+    """
+    now = now or utcnow()
+    if by is not None:
+        await require_organiser(by, association.id)
+    fields = validate_campaign(data, now=now)
+    fields["description_html"] = render_markdown(fields["description_md"])
+    async with in_transaction():
+        await claim_handle(fields["slug"], HandleKind.CAMPAIGN, field="slug")
+        campaign = await Campaign.create(association=association, **fields)
+        if publish:
+            await _publish(campaign, now)
+    return campaign
+
+
+async def get_campaign(slug: str) -> Campaign:
+    campaign = await Campaign.get_or_none(slug=slug.strip().lower().removeprefix("@"))
+    if campaign is None:
+        raise NotFound(f"no campaign named {slug!r}")
+    return campaign
+
+
+async def lock_campaign(campaign_id: int, now: datetime) -> Campaign:
+    """Take the campaign's row lock for the rest of the transaction, then read it.
+
+    An UPDATE as first statement is the portable lock: PostgreSQL locks the
+    row, SQLite takes its write lock before we read anything.
+    """
+    await Campaign.filter(id=campaign_id).update(updated_at=now)
+    return await Campaign.get(id=campaign_id)
+
+
+async def _publish(campaign: Campaign, now: datetime) -> None:
+    if campaign.state != CampaignState.DRAFT:
+        raise InvalidTransition(f"campaign {campaign.slug} is {campaign.state}, not a draft")
+    check_deadline(campaign.deadline, now)
+    campaign.state = CampaignState.PUBLISHED
+    campaign.published_at = now
+    await campaign.save(update_fields=["state", "published_at", "updated_at"])
+    await enqueue(DEADLINE_JOB, {"campaign_id": campaign.id}, run_at=campaign.deadline)
+
+
+async def publish_campaign(
+    campaign: Campaign, *, by: Account | None = None, now: datetime | None = None
+) -> Campaign:
+    """Publish a draft; its deadline job is queued in the same transaction."""
+    now = now or utcnow()
+    if by is not None:
+        await require_organiser(by, campaign.association_id)  # type: ignore[attr-defined]
+    async with in_transaction():
+        locked = await lock_campaign(campaign.id, now)
+        await _publish(locked, now)
+    return locked
+
+
+async def cancel_campaign(
+    campaign: Campaign, *, by: Account | None = None, now: datetime | None = None
+) -> Campaign:
+    """Cancel a draft or a running campaign; an ended one keeps its outcome."""
+    now = now or utcnow()
+    if by is not None:
+        await require_organiser(by, campaign.association_id)  # type: ignore[attr-defined]
+    async with in_transaction():
+        locked = await lock_campaign(campaign.id, now)
+        if locked.state not in {CampaignState.DRAFT, CampaignState.PUBLISHED}:
+            raise InvalidTransition(f"campaign {locked.slug} has already {locked.state}")
+        locked.state = CampaignState.CANCELLED
+        locked.cancelled_at = now
+        await locked.save(update_fields=["state", "cancelled_at", "updated_at"])
+    return locked
+
+
+async def post_update(
+    campaign: Campaign,
+    *,
+    by: Account | None,
+    body: str,
+    title: str = "",
+    now: datetime | None = None,
+) -> CampaignUpdate:
+    """Publish a news post on the campaign (organisers only)."""
+    if by is not None:
+        await require_organiser(by, campaign.association_id)  # type: ignore[attr-defined]
+    if campaign.state == CampaignState.DRAFT:
+        raise InvalidTransition("publish the campaign before posting news")
+    text = body.strip()
+    if not text or len(text) > 20_000:
+        raise ValidationError("the update must be 1 to 20,000 characters long", field="body")
+    if len(title) > 200:
+        raise ValidationError("the title is too long (200 at most)", field="title")
+    return await CampaignUpdate.create(
+        campaign=campaign,
+        author=by,
+        title=title.strip(),
+        body_md=text,
+        body_html=render_markdown(text),
+        published_at=now or utcnow(),
+    )
+
+
+async def list_campaigns(
+    *, states: tuple[CampaignState, ...] = (CampaignState.PUBLISHED,), limit: int = 50
+) -> list[Campaign]:
+    """Campaigns in the given states, ending soonest first."""
+    return (
+        await Campaign.filter(state__in=list(states))
+        .select_related("association")
+        .order_by("deadline", "id")
+        .limit(limit)
+    )

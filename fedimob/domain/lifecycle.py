@@ -1,0 +1,39 @@
+"""The end of a campaign: at its deadline, it ends with an outcome."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fedimob.clock import utcnow
+from fedimob.db import in_transaction
+from fedimob.domain.campaigns import lock_campaign
+from fedimob.domain.progress import outcome_of
+from fedimob.models import Campaign, CampaignState
+
+
+async def end_if_due(campaign_id: int, *, now: datetime | None = None) -> Campaign | None:
+    """End the campaign if it is published and its deadline has passed.
+
+    Returns the ended campaign, or None when there was nothing to do (already
+    ended or cancelled, or the deadline moved later: its own job will come).
+    """
+    now = now or utcnow()
+    async with in_transaction():
+        if not await Campaign.exists(id=campaign_id):
+            return None
+        campaign = await lock_campaign(campaign_id, now)
+        if campaign.state != CampaignState.PUBLISHED or campaign.deadline > now:
+            return None
+        campaign.state = CampaignState.ENDED
+        campaign.outcome = outcome_of(campaign)
+        campaign.ended_at = now
+        await campaign.save(update_fields=["state", "outcome", "ended_at", "updated_at"])
+    return campaign
+
+
+async def end_overdue(*, now: datetime | None = None) -> list[Campaign]:
+    """End every published campaign past its deadline (a safety net for lost jobs)."""
+    now = now or utcnow()
+    overdue = await Campaign.filter(state=CampaignState.PUBLISHED, deadline__lte=now).only("id")
+    ended = [await end_if_due(campaign.id, now=now) for campaign in overdue]
+    return [c for c in ended if c is not None]

@@ -1,0 +1,107 @@
+"""Adding, claiming and settling jobs.
+
+Claiming is safe with several workers: on PostgreSQL the candidates are read
+with `FOR UPDATE SKIP LOCKED`; on every database the claim itself is a
+conditional update (`WHERE state = <what we read>`), so two workers can never
+both win the same job, even on SQLite shared by several processes.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from tortoise.expressions import Q
+
+from fedimob.clock import utcnow
+from fedimob.db import in_transaction
+from fedimob.models import Job, JobState
+
+BACKOFF_BASE_SECONDS = 10.0
+BACKOFF_CAP_SECONDS = 6 * 3600.0
+MAX_ERROR_LENGTH = 2000
+
+
+async def enqueue(
+    kind: str,
+    payload: dict[str, Any] | None = None,
+    *,
+    run_at: datetime | None = None,
+    max_attempts: int = 10,
+) -> Job:
+    """Add a job; call it inside the transaction of the change that causes it."""
+    return await Job.create(
+        kind=kind,
+        payload=dict(payload or {}),
+        run_at=run_at or utcnow(),
+        max_attempts=max_attempts,
+    )
+
+
+def _due(now: datetime) -> Q:
+    pending = Q(state=JobState.PENDING, run_at__lte=now)
+    abandoned = Q(state=JobState.RUNNING, locked_until__lt=now)
+    return pending | abandoned
+
+
+async def claim(worker_id: str, *, now: datetime, limit: int, lease: timedelta) -> list[Job]:
+    """Claim up to `limit` due jobs for `worker_id`, holding each for `lease`."""
+    claimed: list[Job] = []
+    async with in_transaction():
+        candidates = (
+            await Job.filter(_due(now))
+            .order_by("run_at", "id")
+            .limit(limit)
+            .select_for_update(skip_locked=True)
+        )
+        for job in candidates:
+            won = await Job.filter(id=job.id, state=job.state, attempts=job.attempts).update(
+                state=JobState.RUNNING,
+                attempts=job.attempts + 1,
+                locked_by=worker_id,
+                locked_until=now + lease,
+            )
+            if won:
+                job.state = JobState.RUNNING
+                job.attempts += 1
+                job.locked_by = worker_id
+                claimed.append(job)
+    return claimed
+
+
+async def complete(job: Job, *, now: datetime) -> None:
+    await Job.filter(id=job.id, locked_by=job.locked_by).update(
+        state=JobState.DONE, finished_at=now, locked_until=None, last_error=None
+    )
+
+
+def backoff(attempt: int, *, rng: random.Random | None = None) -> timedelta:
+    """Exponential backoff with full jitter: up to base * 2^(attempt-1), capped."""
+    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempt - 1))
+    return timedelta(seconds=(rng or random).uniform(ceiling / 2, ceiling))
+
+
+async def fail(job: Job, error: str, *, now: datetime, final: bool = False) -> JobState:
+    """Record a failed attempt: retry later, or give up when attempts are spent."""
+    give_up = final or job.attempts >= job.max_attempts
+    state = JobState.FAILED if give_up else JobState.PENDING
+    await Job.filter(id=job.id, locked_by=job.locked_by).update(
+        state=state,
+        run_at=job.run_at if give_up else now + backoff(job.attempts),
+        finished_at=now if give_up else None,
+        locked_until=None,
+        last_error=error[:MAX_ERROR_LENGTH],
+    )
+    return state
+
+
+async def purge_finished(*, older_than: datetime) -> int:
+    """Delete done and failed jobs finished before `older_than` (retention)."""
+    return await Job.filter(
+        state__in=[JobState.DONE, JobState.FAILED], finished_at__lt=older_than
+    ).delete()
+
+
+async def pending_count() -> int:
+    return await Job.filter(state__in=[JobState.PENDING, JobState.RUNNING]).count()

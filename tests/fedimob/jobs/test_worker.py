@@ -1,0 +1,142 @@
+import asyncio
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from fedimob.clock import utcnow
+from fedimob.db import Database, in_transaction
+from fedimob.jobs import queue
+from fedimob.jobs.registry import JobRegistry, PermanentJobError
+from fedimob.jobs.worker import Worker
+from fedimob.models import Job, JobState
+
+
+def registry_with(calls: list[dict[str, Any]], behaviour: str = "ok") -> JobRegistry:
+    registry = JobRegistry()
+
+    @registry.register("test.job")
+    async def handler(payload: dict[str, Any], now: datetime) -> None:
+        calls.append(payload)
+        if behaviour == "boom":
+            raise RuntimeError("peer exploded")
+        if behaviour == "permanent":
+            raise PermanentJobError("bad payload")
+        if behaviour == "hang":
+            await asyncio.Event().wait()
+
+    return registry
+
+
+async def test_a_job_runs_once_and_is_marked_done(db: Database) -> None:
+    calls: list[dict[str, Any]] = []
+    await queue.enqueue("test.job", {"n": 1})
+    worker = Worker(registry_with(calls))
+    assert (await worker.run_once()).done == 1
+    assert (await worker.run_once()).ran == 0
+    assert calls == [{"n": 1}]
+    job = await Job.get()
+    assert (job.state, job.attempts) == (JobState.DONE, 1)
+
+
+async def test_a_job_rolled_back_with_its_transaction_never_runs(db: Database) -> None:
+    calls: list[dict[str, Any]] = []
+
+    async def change_that_fails() -> None:
+        async with in_transaction():
+            await queue.enqueue("test.job", {"n": 1})
+            raise RuntimeError("the domain change failed")
+
+    with pytest.raises(RuntimeError):
+        await change_that_fails()
+    await Worker(registry_with(calls)).run_once()
+    assert calls == []
+    assert not await Job.exists()
+
+
+async def test_failures_retry_with_backoff_then_give_up(db: Database) -> None:
+    calls: list[dict[str, Any]] = []
+    await queue.enqueue("test.job", {}, max_attempts=3)
+    worker = Worker(registry_with(calls, "boom"))
+    now = utcnow()
+    stats = await worker.run_once(now=now)
+    assert stats.retried == 1
+    job = await Job.get()
+    assert job.state == JobState.PENDING
+    assert job.run_at > now
+    assert job.last_error == "RuntimeError: peer exploded"
+    assert (await worker.run_once(now=now)).ran == 0  # not due yet
+    await worker.run_once(now=now + timedelta(days=1))
+    await worker.run_once(now=now + timedelta(days=2))
+    job = await Job.get()
+    assert (job.state, job.attempts, len(calls)) == (JobState.FAILED, 3, 3)
+
+
+async def test_backoff_grows_and_is_capped() -> None:
+    assert queue.backoff(1) <= timedelta(seconds=10)
+    assert queue.backoff(5) >= timedelta(seconds=80)
+    assert queue.backoff(40) <= timedelta(hours=6)
+
+
+async def test_permanent_errors_and_unknown_kinds_fail_at_once(db: Database) -> None:
+    calls: list[dict[str, Any]] = []
+    await queue.enqueue("test.job", {})
+    await queue.enqueue("no.such.kind", {})
+    stats = await Worker(registry_with(calls, "permanent")).run_once()
+    assert stats.failed == 2
+    errors = sorted(await Job.all().values_list("last_error", flat=True))
+    assert errors == ["bad payload", "unknown job kind 'no.such.kind'"]
+
+
+async def test_a_hung_job_is_cut_at_its_timeout_and_retried(db: Database) -> None:
+    calls: list[dict[str, Any]] = []
+    await queue.enqueue("test.job", {})
+    stats = await Worker(registry_with(calls, "hang"), job_timeout=0.05).run_once()
+    assert stats.retried == 1
+    assert "timed out" in (await Job.get()).last_error
+
+
+async def test_an_abandoned_job_is_claimed_again_after_its_lease(db: Database) -> None:
+    calls: list[dict[str, Any]] = []
+    await queue.enqueue("test.job", {})
+    now = utcnow()
+    claimed = await queue.claim("dead-worker", now=now, limit=10, lease=timedelta(minutes=1))
+    assert len(claimed) == 1
+    worker = Worker(registry_with(calls))
+    assert (await worker.run_once(now=now + timedelta(seconds=30))).ran == 0
+    assert (await worker.run_once(now=now + timedelta(minutes=2))).done == 1
+    assert (await Job.get()).attempts == 2
+
+
+async def test_two_workers_never_run_the_same_job(db: Database) -> None:
+    calls: list[dict[str, Any]] = []
+    for n in range(60):
+        await queue.enqueue("test.job", {"n": n})
+    registry = registry_with(calls)
+    workers = [Worker(registry, batch_size=7, worker_id=f"w{i}") for i in range(3)]
+    results = await asyncio.gather(*(w.run_once() for w in workers))
+    assert sum(r.done for r in results) == 60
+    assert sorted(c["n"] for c in calls) == list(range(60))
+
+
+async def test_finished_jobs_are_purged_after_retention(db: Database) -> None:
+    await queue.enqueue("test.job", {})
+    await Worker(registry_with([])).run_once()
+    now = utcnow()
+    assert await queue.purge_finished(older_than=now - timedelta(days=1)) == 0
+    assert await queue.purge_finished(older_than=now + timedelta(seconds=1)) == 1
+
+
+async def test_run_stops_after_max_jobs(db: Database) -> None:
+    calls: list[dict[str, Any]] = []
+    for n in range(3):
+        await queue.enqueue("test.job", {"n": n})
+    worker = Worker(registry_with(calls), poll_seconds=0.01)
+    await asyncio.wait_for(worker.run(max_jobs=3), timeout=10)
+    assert len(calls) == 3
+
+
+def test_a_kind_cannot_be_registered_twice() -> None:
+    registry = registry_with([])
+    with pytest.raises(ValueError, match="twice"):
+        registry.register("test.job")(registry.get("test.job"))  # type: ignore[arg-type]

@@ -1,0 +1,21 @@
+"""The committed migrations describe the models exactly (no forgotten makemigrations)."""
+
+from pathlib import Path
+
+from tortoise.context import TortoiseContext
+from tortoise.migrations.autodetector import MigrationAutodetector
+
+from fedimob.db import MIGRATIONS_MODULE, tortoise_config
+
+
+async def test_models_and_migrations_agree(tmp_path: Path) -> None:
+    config = tortoise_config(f"sqlite://{tmp_path / 'check.sqlite3'}")
+    context = TortoiseContext()
+    with context:
+        try:
+            await context.init(config=config)
+            assert context.apps is not None
+            changes = await MigrationAutodetector(context.apps, config["apps"]).changes()
+        finally:
+            await context.close_connections()
+    assert not changes, f"models changed without a migration in {MIGRATIONS_MODULE}: {changes}"

@@ -1,0 +1,57 @@
+"""The pages: the list of campaigns and a page per campaign."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from fedimob.domain.campaigns import get_campaign, list_campaigns
+from fedimob.domain.summaries import campaign_summary
+from fedimob.errors import NotFound
+from fedimob.models import CampaignState
+from web.templating import make_templates
+
+STATIC = Path(__file__).parent / "static"
+templates = make_templates()
+LISTED_STATES = (CampaignState.PUBLISHED, CampaignState.ENDED)
+
+
+async def index(request: Request) -> Response:
+    settings = request.app.state.settings
+    campaigns = [
+        await campaign_summary(c, settings) for c in await list_campaigns(states=LISTED_STATES)
+    ]
+    running = [c for c in campaigns if c["state"] == "published"]
+    ended = [c for c in campaigns if c["state"] == "ended"]
+    return templates.TemplateResponse(
+        request, "index.html", {"running": running, "ended": ended, "domain": settings.domain}
+    )
+
+
+async def campaign_page(request: Request) -> Response:
+    settings = request.app.state.settings
+    try:
+        campaign = await get_campaign(request.path_params["slug"])
+    except NotFound:
+        raise HTTPException(404, "No such campaign") from None
+    if campaign.state == CampaignState.DRAFT:
+        raise HTTPException(404, "No such campaign")
+    summary = await campaign_summary(campaign, settings)
+    return templates.TemplateResponse(
+        request,
+        "campaign.html",
+        {"c": summary, "description_html": campaign.description_html, "domain": settings.domain},
+    )
+
+
+def web_routes() -> list[BaseRoute]:
+    return [
+        Route("/", index, name="index"),
+        Route("/campaigns/{slug:str}", campaign_page, name="campaign"),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
