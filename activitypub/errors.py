@@ -27,6 +27,29 @@ branches to HTTP statuses (InvalidDocument 400, SignatureError 401).
 
 from __future__ import annotations
 
+__all__ = [
+    "ActivityPubError",
+    "BadContentType",
+    "DigestMismatch",
+    "FetchError",
+    "FetchTimeout",
+    "HTTPStatusError",
+    "InvalidDocument",
+    "KeyUnavailable",
+    "NetworkError",
+    "OriginMismatch",
+    "ResponseTooLarge",
+    "SignatureError",
+    "SignatureExpired",
+    "SignatureIncomplete",
+    "SignatureInvalid",
+    "SignatureMalformed",
+    "SignatureMissing",
+    "TooManyRedirects",
+    "UnsafeURL",
+    "WebFingerError",
+]
+
 
 class ActivityPubError(Exception):
     """Base of every error raised by this library."""
