@@ -11,11 +11,19 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fedimob.db import Database
+from fedimob.federation.collections import collection_routes
+from fedimob.federation.context import Federation, make_client
+from fedimob.federation.discovery import discovery_routes
+from fedimob.federation.endpoints import object_routes
+from fedimob.federation.inbox import inbox_routes
+from fedimob.federation.keys import KeyFetchGuard
+from fedimob.federation.ratelimit import TokenBuckets
 from fedimob.jobs.kinds import default_registry
 from fedimob.jobs.worker import Worker
 from fedimob.settings import Settings
@@ -40,12 +48,21 @@ class DatabaseMiddleware:
 
 
 def create_app(
-    settings: Settings, *, database: Database | None = None, run_worker: bool = True
+    settings: Settings,
+    *,
+    database: Database | None = None,
+    run_worker: bool = True,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> Starlette:
-    """The ASGI app; its lifespan connects the database and starts the worker."""
+    """The ASGI app; its lifespan connects the database and starts the worker.
+
+    `transport` replaces the network under the safe client (tests route
+    several in-process instances through it).
+    """
     db = database or Database(settings.database_url)
+    federation = Federation(settings, make_client(settings, transport))
     worker = Worker(
-        default_registry(),
+        default_registry(federation),
         job_timeout=settings.job_timeout_seconds,
         poll_seconds=settings.worker_poll_seconds,
     )
@@ -63,10 +80,18 @@ def create_app(
                         worker.stop()
                         await task
         finally:
+            await federation.client.aclose()
             await db.close()
 
     app = Starlette(
-        routes=web_routes(),
+        # Federation routes first: the negotiating ones share paths with web pages.
+        routes=[
+            *discovery_routes(),
+            *inbox_routes(),
+            *collection_routes(),
+            *object_routes(),
+            *web_routes(),
+        ],
         middleware=[
             Middleware(SecurityHeadersMiddleware),
             Middleware(DatabaseMiddleware, database=db),
@@ -76,4 +101,7 @@ def create_app(
     app.state.settings = settings
     app.state.database = db
     app.state.worker = worker
+    app.state.federation = federation
+    app.state.inbox_limiter = TokenBuckets()
+    app.state.key_guard = KeyFetchGuard()
     return app

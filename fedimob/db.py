@@ -12,7 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Literal
 
-from tortoise.context import TortoiseContext
+# Tortoise's "current context" variable: no public setter exists that does not
+# keep its token on the shared context object (see `Database.activate`).
+from tortoise.context import TortoiseContext, _current_context
 from tortoise.migrations.api import migrate as tortoise_migrate
 from tortoise.transactions import in_transaction
 
@@ -53,12 +55,20 @@ class Database:
 
     @contextmanager
     def activate(self) -> Iterator[None]:
-        """Make this database the one the models use in the current task."""
-        with self._context:
+        """Make this database the one the models use in the current task.
+
+        The token is kept per call, not on the shared context object (as
+        `TortoiseContext.__enter__` does), so concurrent requests can each
+        activate the same database.
+        """
+        token = _current_context.set(self._context)
+        try:
             yield
+        finally:
+            _current_context.reset(token)
 
     async def connect(self) -> None:
-        with self._context:
+        with self.activate():
             await self._context.init(config=tortoise_config(self.url))
 
     async def close(self) -> None:

@@ -10,6 +10,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from fedimob.domain.accounts import get_account
+from fedimob.domain.associations import get_association
 from fedimob.domain.campaigns import get_campaign, list_campaigns
 from fedimob.domain.summaries import campaign_summary
 from fedimob.errors import NotFound
@@ -49,9 +51,54 @@ async def campaign_page(request: Request) -> Response:
     )
 
 
+async def association_page(request: Request) -> Response:
+    settings = request.app.state.settings
+    try:
+        association = await get_association(request.path_params["name"])
+    except NotFound:
+        raise HTTPException(404, "No such association") from None
+    campaigns = [
+        await campaign_summary(c, settings)
+        for c in await list_campaigns(states=LISTED_STATES, association_id=association.id)
+    ]
+    return templates.TemplateResponse(
+        request,
+        "association.html",
+        {
+            "a": association,
+            "handle": f"@{association.username}@{settings.domain}",
+            "actor_url": settings.absolute(f"/associations/{association.username}"),
+            "campaigns": campaigns,
+            "domain": settings.domain,
+        },
+    )
+
+
+async def person_page(request: Request) -> Response:
+    settings = request.app.state.settings
+    try:
+        account = await get_account(request.path_params["name"])
+    except NotFound:
+        raise HTTPException(404, "No such person") from None
+    if not account.is_active:
+        raise HTTPException(404, "No such person")
+    return templates.TemplateResponse(
+        request,
+        "person.html",
+        {
+            "name": account.display_name or account.username,
+            "handle": f"@{account.username}@{settings.domain}",
+            "actor_url": settings.absolute(f"/users/{account.username}"),
+            "domain": settings.domain,
+        },
+    )
+
+
 def web_routes() -> list[BaseRoute]:
     return [
         Route("/", index, name="index"),
         Route("/campaigns/{slug:str}", campaign_page, name="campaign"),
+        Route("/associations/{name:str}", association_page, name="association"),
+        Route("/users/{name:str}", person_page, name="person"),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

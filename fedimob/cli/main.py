@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from tortoise.exceptions import DBConnectionError, OperationalError
 
 from fedimob import __version__
-from fedimob.cli import campaigns, people, server
+from fedimob.cli import campaigns, federation, people, server
 from fedimob.cli.context import Command, CommandContext
 from fedimob.cli.output import fail
 from fedimob.db import Database
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_parsers(commands)
     people.add_parsers(commands)
     campaigns.add_parsers(commands)
+    federation.add_parsers(commands)
     return parser
 
 

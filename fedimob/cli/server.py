@@ -14,6 +14,7 @@ from fedimob.cli.context import CommandContext
 from fedimob.cli.output import emit
 from fedimob.demo import database_is_empty, load_demo
 from fedimob.errors import Conflict
+from fedimob.federation.context import Federation, make_client
 from fedimob.jobs.kinds import default_registry
 from fedimob.jobs.worker import Worker
 
@@ -40,15 +41,19 @@ async def serve(args: argparse.Namespace, ctx: CommandContext) -> None:
 
 
 async def work(args: argparse.Namespace, ctx: CommandContext) -> None:
+    federation = Federation(ctx.settings, make_client(ctx.settings))
     worker = Worker(
-        default_registry(),
+        default_registry(federation),
         job_timeout=ctx.settings.job_timeout_seconds,
         poll_seconds=ctx.settings.worker_poll_seconds,
     )
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, worker.stop)
-    await worker.run(max_jobs=args.max_jobs)
+    try:
+        await worker.run(max_jobs=args.max_jobs)
+    finally:
+        await federation.client.aclose()
     emit({"worker": worker.worker_id, "done": worker.total.done, "retried": worker.total.retried,
           "failed": worker.total.failed})  # fmt: skip
 
@@ -77,7 +82,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "--no-worker", action="store_true", help="do not run a job worker in this process"
     )
     server.add_argument("--access-log", action="store_true", help="log every request")
-    server.set_defaults(handler=serve, migrate_first=False)
+    server.set_defaults(handler=serve, connect=False)  # the app's lifespan connects
 
     worker = commands.add_parser("worker", help="run a job worker (as many as you like)")
     worker.add_argument(

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 from fedimob.db import in_transaction
-from fedimob.domain.names import claim_handle, normalise_handle
+from fedimob.domain.actors import create_local_actor
+from fedimob.domain.names import claim_handle, lookup_name, normalise_handle
 from fedimob.domain.passwords import hash_password, verify_password
 from fedimob.errors import Conflict, NotFound, ValidationError
-from fedimob.models import Account, Actor, ActorKind, HandleKind
+from fedimob.models import Account, ActorKind, HandleKind
 
 LANGUAGE_PATTERN = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 # Deliberately loose: the only real check of an address is a mail that arrives.
@@ -52,8 +53,8 @@ async def create_account(
         if await Account.exists(email=address):
             raise Conflict(f"an account with the e-mail {address} already exists")
         await claim_handle(name, HandleKind.ACCOUNT)
-        actor = await Actor.create(
-            username=name, domain=None, display_name=display_name, kind=ActorKind.PERSON
+        actor = await create_local_actor(
+            name, ActorKind.PERSON, keys=None, display_name=display_name
         )
         return await Account.create(
             actor=actor,
@@ -67,7 +68,8 @@ async def create_account(
 
 
 async def get_account(username: str) -> Account:
-    account = await Account.get_or_none(username=username.strip().lower().removeprefix("@"))
+    name = lookup_name(username)
+    account = await Account.get_or_none(username=name) if name else None
     if account is None:
         raise NotFound(f"no user named {username!r}")
     return account
@@ -75,7 +77,8 @@ async def get_account(username: str) -> Account:
 
 async def authenticate(username: str, password: str) -> Account | None:
     """The active account these credentials open, or None."""
-    account = await Account.get_or_none(username=username.strip().lower(), is_active=True)
+    name = lookup_name(username)
+    account = await Account.get_or_none(username=name, is_active=True) if name else None
     if account is None or account.password_hash is None:
         return None
     return account if await verify_password(account.password_hash, password) else None

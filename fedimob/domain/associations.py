@@ -5,10 +5,18 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from fedimob.db import in_transaction
-from fedimob.domain.names import claim_handle, normalise_handle
+from fedimob.domain.actors import create_local_actor, new_key_pems
+from fedimob.domain.names import claim_handle, lookup_name, normalise_handle
 from fedimob.domain.text import render_markdown
 from fedimob.errors import NotFound, PermissionDenied, ValidationError
-from fedimob.models import Account, Association, HandleKind, MemberRole, Membership
+from fedimob.models import (
+    Account,
+    ActorKind,
+    Association,
+    HandleKind,
+    MemberRole,
+    Membership,
+)
 
 
 def normalise_web_url(url: str, *, field: str) -> str:
@@ -40,13 +48,19 @@ async def create_association(
     if len(region) > 200:
         raise ValidationError("the region is too long (200 at most)", field="region")
     site = normalise_web_url(website, field="website")
+    description_html = render_markdown(description)
+    keys = await new_key_pems()
     async with in_transaction():
         await claim_handle(handle, HandleKind.ASSOCIATION)
+        actor = await create_local_actor(
+            handle, ActorKind.ORGANIZATION, keys=keys, display_name=title, summary=description_html
+        )
         association = await Association.create(
+            actor=actor,
             username=handle,
             name=title,
             description_md=description,
-            description_html=render_markdown(description),
+            description_html=description_html,
             website=site,
             region=region.strip(),
         )
@@ -55,7 +69,8 @@ async def create_association(
 
 
 async def get_association(username: str) -> Association:
-    association = await Association.get_or_none(username=username.strip().lower().removeprefix("@"))
+    name = lookup_name(username)
+    association = await Association.get_or_none(username=name) if name else None
     if association is None:
         raise NotFound(f"no association named {username!r}")
     return association

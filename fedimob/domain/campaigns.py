@@ -6,14 +6,16 @@ from datetime import datetime
 
 from fedimob.clock import utcnow
 from fedimob.db import in_transaction
+from fedimob.domain.actors import create_local_actor, new_key_pems
 from fedimob.domain.associations import require_organiser
 from fedimob.domain.campaign_input import CampaignInput, check_deadline, validate_campaign
-from fedimob.domain.names import claim_handle
+from fedimob.domain.names import claim_handle, lookup_name
 from fedimob.domain.text import render_markdown
 from fedimob.errors import InvalidTransition, NotFound, ValidationError
 from fedimob.jobs.queue import enqueue
 from fedimob.models import (
     Account,
+    ActorKind,
     Association,
     Campaign,
     CampaignState,
@@ -22,6 +24,9 @@ from fedimob.models import (
 )
 
 DEADLINE_JOB = "campaign.deadline"
+# Federation announces these changes; the jobs commit with the change itself.
+PUBLISHED_JOB = "campaign.published"
+CANCELLED_JOB = "campaign.cancelled"
 
 
 async def create_campaign(
@@ -41,16 +46,22 @@ async def create_campaign(
         await require_organiser(by, association.id)
     fields = validate_campaign(data, now=now)
     fields["description_html"] = render_markdown(fields["description_md"])
+    keys = await new_key_pems()
     async with in_transaction():
         await claim_handle(fields["slug"], HandleKind.CAMPAIGN, field="slug")
-        campaign = await Campaign.create(association=association, **fields)
+        actor = await create_local_actor(
+            fields["slug"], ActorKind.GROUP, keys=keys, display_name=fields["title"],
+            summary=fields["summary"],
+        )  # fmt: skip
+        campaign = await Campaign.create(association=association, actor=actor, **fields)
         if publish:
             await _publish(campaign, now)
     return campaign
 
 
 async def get_campaign(slug: str) -> Campaign:
-    campaign = await Campaign.get_or_none(slug=slug.strip().lower().removeprefix("@"))
+    name = lookup_name(slug)
+    campaign = await Campaign.get_or_none(slug=name) if name else None
     if campaign is None:
         raise NotFound(f"no campaign named {slug!r}")
     return campaign
@@ -74,6 +85,7 @@ async def _publish(campaign: Campaign, now: datetime) -> None:
     campaign.published_at = now
     await campaign.save(update_fields=["state", "published_at", "updated_at"])
     await enqueue(DEADLINE_JOB, {"campaign_id": campaign.id}, run_at=campaign.deadline)
+    await enqueue(PUBLISHED_JOB, {"campaign_id": campaign.id})
 
 
 async def publish_campaign(
@@ -100,9 +112,12 @@ async def cancel_campaign(
         locked = await lock_campaign(campaign.id, now)
         if locked.state not in {CampaignState.DRAFT, CampaignState.PUBLISHED}:
             raise InvalidTransition(f"campaign {locked.slug} has already {locked.state}")
+        was_public = locked.state == CampaignState.PUBLISHED
         locked.state = CampaignState.CANCELLED
         locked.cancelled_at = now
         await locked.save(update_fields=["state", "cancelled_at", "updated_at"])
+        if was_public:
+            await enqueue(CANCELLED_JOB, {"campaign_id": locked.id})
     return locked
 
 
@@ -135,12 +150,13 @@ async def post_update(
 
 
 async def list_campaigns(
-    *, states: tuple[CampaignState, ...] = (CampaignState.PUBLISHED,), limit: int = 50
+    *,
+    states: tuple[CampaignState, ...] = (CampaignState.PUBLISHED,),
+    association_id: int | None = None,
+    limit: int = 50,
 ) -> list[Campaign]:
-    """Campaigns in the given states, ending soonest first."""
-    return (
-        await Campaign.filter(state__in=list(states))
-        .select_related("association")
-        .order_by("deadline", "id")
-        .limit(limit)
-    )
+    """Campaigns in the given states (of one association, if given), ending soonest first."""
+    query = Campaign.filter(state__in=list(states))
+    if association_id is not None:
+        query = query.filter(association_id=association_id)
+    return await query.select_related("association").order_by("deadline", "id").limit(limit)

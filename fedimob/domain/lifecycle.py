@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from fedimob.clock import utcnow
@@ -9,6 +10,8 @@ from fedimob.db import in_transaction
 from fedimob.domain.campaigns import lock_campaign
 from fedimob.domain.progress import outcome_of
 from fedimob.models import Campaign, CampaignState
+
+log = logging.getLogger(__name__)
 
 
 async def end_if_due(campaign_id: int, *, now: datetime | None = None) -> Campaign | None:
@@ -28,6 +31,7 @@ async def end_if_due(campaign_id: int, *, now: datetime | None = None) -> Campai
         campaign.outcome = outcome_of(campaign)
         campaign.ended_at = now
         await campaign.save(update_fields=["state", "outcome", "ended_at", "updated_at"])
+    log.info("campaign %s ended: %s", campaign.slug, campaign.outcome)
     return campaign
 
 

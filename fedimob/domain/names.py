@@ -43,6 +43,18 @@ def normalise_handle(name: str, *, field: str = "username") -> str:
     return candidate
 
 
+def lookup_name(name: str) -> str | None:
+    """The normalised form of a name to look up, or None if no handle can have it.
+
+    Every lookup by name goes through this, so hostile input (NUL bytes,
+    control characters, megabytes) never reaches a query.
+    """
+    candidate = name.strip().lower().removeprefix("@")
+    if len(candidate) > MAX_HANDLE_LENGTH or not HANDLE_PATTERN.fullmatch(candidate):
+        return None
+    return candidate
+
+
 async def claim_handle(name: str, kind: HandleKind, *, field: str = "username") -> None:
     """Reserve `name` for `kind`; call inside the transaction that creates the owner."""
     if await Handle.exists(name=name):

@@ -241,3 +241,20 @@ async def validate_contribution(participation: Participation, *, by: Account | N
     )
     participation.contribution_validated = True
     return Change(participation, bool(updated))
+
+
+async def forget_participant(actor: Actor, *, now: datetime | None = None) -> int:
+    """Erase every participation of `actor` (account deleted), each count decreasing once."""
+    now = now or utcnow()
+    removed = 0
+    for row in await Participation.filter(participant_id=actor.id).only("id", "campaign_id"):
+        async with in_transaction():
+            locked = await lock_campaign(row.campaign_id, now)  # type: ignore[attr-defined]
+            current = await Participation.get_or_none(id=row.id)
+            if current is None:
+                continue
+            before = _snapshot(current)
+            await current.delete()
+            await _commit_tally(locked, Tally() - before, now)
+            removed += 1
+    return removed

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fedimob.domain.campaigns import DEADLINE_JOB
 from fedimob.domain.lifecycle import end_if_due
-from fedimob.jobs.registry import JobRegistry, PermanentJobError
+from fedimob.federation.context import Federation
+from fedimob.federation.registry import register_federation_jobs
+from fedimob.jobs.registry import JobRegistry, JobRun, PermanentJobError
 
 
 def _campaign_id(payload: dict[str, Any]) -> int:
@@ -17,11 +18,12 @@ def _campaign_id(payload: dict[str, Any]) -> int:
     return value
 
 
-async def on_deadline(payload: dict[str, Any], now: datetime) -> None:
-    await end_if_due(_campaign_id(payload), now=now)
+async def on_deadline(run: JobRun) -> None:
+    await end_if_due(_campaign_id(run.payload), now=run.now)
 
 
-def default_registry() -> JobRegistry:
+def default_registry(federation: Federation) -> JobRegistry:
     registry = JobRegistry()
     registry.register(DEADLINE_JOB)(on_deadline)
+    register_federation_jobs(registry, federation)
     return registry

@@ -82,13 +82,20 @@ def backoff(attempt: int, *, rng: random.Random | None = None) -> timedelta:
     return timedelta(seconds=(rng or random).uniform(ceiling / 2, ceiling))
 
 
-async def fail(job: Job, error: str, *, now: datetime, final: bool = False) -> JobState:
-    """Record a failed attempt: retry later, or give up when attempts are spent."""
+async def fail(
+    job: Job,
+    error: str,
+    *,
+    now: datetime,
+    final: bool = False,
+    delay: timedelta | None = None,
+) -> JobState:
+    """Record a failed attempt: retry after `delay` (default: backoff), or give up."""
     give_up = final or job.attempts >= job.max_attempts
     state = JobState.FAILED if give_up else JobState.PENDING
     await Job.filter(id=job.id, locked_by=job.locked_by).update(
         state=state,
-        run_at=job.run_at if give_up else now + backoff(job.attempts),
+        run_at=job.run_at if give_up else now + (delay or backoff(job.attempts)),
         finished_at=now if give_up else None,
         locked_until=None,
         last_error=error[:MAX_ERROR_LENGTH],

@@ -3,14 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-JobHandler = Callable[[dict[str, Any], datetime], Awaitable[None]]
+
+@dataclass(frozen=True, slots=True)
+class JobRun:
+    """What a handler is given: the job's payload, the time, and which attempt this is."""
+
+    payload: dict[str, Any]
+    now: datetime
+    attempt: int = 1
+
+
+JobHandler = Callable[[JobRun], Awaitable[None]]
 
 
 class PermanentJobError(Exception):
     """Raised by a handler when retrying cannot help (the job fails at once)."""
+
+
+class RetryLater(Exception):
+    """Raised by a handler that knows when to try again (e.g. a peer's Retry-After).
+
+    `delay=None` means the handler's own policy gave up: the job fails for good.
+    """
+
+    def __init__(self, reason: str, *, delay: float | None) -> None:
+        super().__init__(reason)
+        self.delay = delay
 
 
 class JobRegistry:

@@ -20,7 +20,7 @@ from typing import TypeVar
 from fedimob.clock import utcnow
 from fedimob.domain.lifecycle import end_overdue
 from fedimob.jobs import queue
-from fedimob.jobs.registry import JobRegistry, PermanentJobError
+from fedimob.jobs.registry import JobRegistry, JobRun, PermanentJobError, RetryLater
 from fedimob.models import Job, JobState
 
 log = logging.getLogger(__name__)
@@ -90,25 +90,30 @@ class Worker:
         return WorkerStats(stats.done, stats.retried, stats.failed + 1)
 
     async def _run(self, job: Job, now: datetime | None) -> JobState:
+        def moment() -> datetime:
+            return now or self.clock()
+
         handler = self.registry.get(job.kind)
         if handler is None:
             log.error("job %s: unknown kind %r", job.id, job.kind)
-            return await queue.fail(
-                job, f"unknown job kind {job.kind!r}", now=self.clock(), final=True
-            )
+            return await queue.fail(job, f"unknown job kind {job.kind!r}", now=moment(), final=True)
         try:
             async with asyncio.timeout(self.job_timeout):
-                await handler(job.payload, now or self.clock())
+                await handler(JobRun(job.payload, moment(), job.attempts))
+        except RetryLater as error:
+            final = error.delay is None
+            delay = None if error.delay is None else timedelta(seconds=error.delay)
+            return await queue.fail(job, str(error), now=moment(), final=final, delay=delay)
         except PermanentJobError as error:
             log.warning("job %s (%s) failed for good: %s", job.id, job.kind, error)
-            return await queue.fail(job, str(error), now=self.clock(), final=True)
+            return await queue.fail(job, str(error), now=moment(), final=True)
         except TimeoutError:
             log.warning("job %s (%s) timed out after %ss", job.id, job.kind, self.job_timeout)
-            return await queue.fail(job, f"timed out after {self.job_timeout}s", now=self.clock())
+            return await queue.fail(job, f"timed out after {self.job_timeout}s", now=moment())
         except Exception as error:  # a handler bug must not stop the worker
             log.exception("job %s (%s) failed", job.id, job.kind)
-            return await queue.fail(job, f"{type(error).__name__}: {error}", now=self.clock())
-        await queue.complete(job, now=self.clock())
+            return await queue.fail(job, f"{type(error).__name__}: {error}", now=moment())
+        await queue.complete(job, now=moment())
         return JobState.DONE
 
     async def maintain(self, *, now: datetime | None = None) -> None:

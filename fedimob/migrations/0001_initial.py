@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from fedimob.models.enums import ActorKind, CampaignKind, CampaignState, GoalKind, HandleKind, JobState, JoinMode, JoinVia, MemberRole, Outcome, ParticipationState
+from fedimob.models.enums import ActorKind, CampaignKind, CampaignState, FollowState, GoalKind, HandleKind, InboxState, JobState, JoinMode, JoinVia, MemberRole, Outcome, ParticipationState
 from orjson import loads
 from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
@@ -20,10 +20,22 @@ class Migration(migrations.Migration):
                 ('domain', fields.CharField(null=True, db_index=True, max_length=255)),
                 ('display_name', fields.CharField(default='', max_length=200)),
                 ('kind', fields.CharEnumField(default=ActorKind.PERSON, description='PERSON: person\nGROUP: group\nORGANIZATION: organization\nAPPLICATION: application\nSERVICE: service', enum_type=ActorKind, max_length=20)),
+                ('summary', fields.TextField(default='', unique=False)),
+                ('url', fields.CharField(default='', max_length=2048)),
+                ('icon_url', fields.CharField(default='', max_length=2048)),
+                ('inbox_url', fields.CharField(default='', max_length=2048)),
+                ('shared_inbox_url', fields.CharField(default='', max_length=2048)),
+                ('followers_url', fields.CharField(default='', max_length=2048)),
+                ('key_id', fields.CharField(null=True, db_index=True, max_length=2048)),
+                ('public_key_pem', fields.TextField(default='', unique=False)),
+                ('private_key_pem', fields.TextField(default='', unique=False)),
+                ('keys_rotated_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('fetched_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('deleted_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'actor', 'app': 'models', 'pk_attr': 'id', 'table_description': "Someone who can take part in a campaign: a local account's person or a remote actor."},
+            options={'table': 'actor', 'app': 'models', 'pk_attr': 'id', 'table_description': 'An ActivityPub actor, local or remote.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -45,9 +57,22 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='ActorBlock',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('blocker', fields.ForeignKeyField('models.Actor', source_field='blocker_id', db_constraint=True, to_field='id', related_name='blocks_made', on_delete=OnDelete.CASCADE)),
+                ('blocked', fields.ForeignKeyField('models.Actor', source_field='blocked_id', db_constraint=True, to_field='id', related_name='blocks_received', on_delete=OnDelete.CASCADE)),
+                ('ap_id', fields.CharField(max_length=2048)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'actor_block', 'app': 'models', 'unique_together': (('blocker', 'blocked'),), 'pk_attr': 'id', 'table_description': 'A remote actor told us (with `Block`) that it blocks one of our actors.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Association',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('actor', fields.OneToOneField('models.Actor', source_field='actor_id', db_constraint=True, to_field='id', related_name='association', on_delete=OnDelete.RESTRICT)),
                 ('username', fields.CharField(unique=True, max_length=64)),
                 ('name', fields.CharField(max_length=200)),
                 ('description_md', fields.TextField(default='', unique=False)),
@@ -65,6 +90,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('association', fields.ForeignKeyField('models.Association', source_field='association_id', db_constraint=True, to_field='id', related_name='campaigns', on_delete=OnDelete.RESTRICT)),
+                ('actor', fields.OneToOneField('models.Actor', source_field='actor_id', db_constraint=True, to_field='id', related_name='campaign', on_delete=OnDelete.RESTRICT)),
                 ('slug', fields.CharField(unique=True, max_length=64)),
                 ('title', fields.CharField(max_length=200)),
                 ('summary', fields.CharField(default='', max_length=500)),
@@ -118,6 +144,20 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='Follow',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('follower', fields.ForeignKeyField('models.Actor', source_field='follower_id', db_constraint=True, to_field='id', related_name='following_rows', on_delete=OnDelete.CASCADE)),
+                ('followed', fields.ForeignKeyField('models.Actor', source_field='followed_id', db_constraint=True, to_field='id', related_name='follower_rows', on_delete=OnDelete.CASCADE)),
+                ('state', fields.CharEnumField(description='PENDING: pending\nACCEPTED: accepted', enum_type=FollowState, max_length=16)),
+                ('ap_id', fields.CharField(null=True, max_length=2048)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('accepted_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'follow', 'app': 'models', 'unique_together': (('follower', 'followed'),), 'pk_attr': 'id', 'table_description': '`follower` follows `followed`: either side may be local or remote.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Handle',
             fields=[
                 ('name', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=64)),
@@ -125,6 +165,23 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
             options={'table': 'handle', 'app': 'models', 'pk_attr': 'name', 'table_description': 'One row per local name, so users, associations and campaigns never collide.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='InboxItem',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('activity_id', fields.CharField(unique=True, max_length=2048)),
+                ('activity_type', fields.CharField(max_length=64)),
+                ('actor_id', fields.CharField(max_length=2048)),
+                ('key_id', fields.CharField(max_length=2048)),
+                ('payload', fields.JSONField(encoder=JSON_DUMPS, decoder=loads)),
+                ('state', fields.CharEnumField(default=InboxState.PENDING, description='PENDING: pending\nPROCESSED: processed\nFAILED: failed', enum_type=InboxState, max_length=16)),
+                ('error', fields.TextField(null=True, unique=False)),
+                ('received_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+                ('processed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'inbox_item', 'app': 'models', 'pk_attr': 'id', 'table_description': 'An activity received and verified, waiting to be (or already) processed.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -170,6 +227,20 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='OutboxActivity',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('ap_id', fields.CharField(unique=True, max_length=2048)),
+                ('actor', fields.ForeignKeyField('models.Actor', source_field='actor_id', db_constraint=True, to_field='id', related_name='outbox', on_delete=OnDelete.CASCADE)),
+                ('activity_type', fields.CharField(max_length=64)),
+                ('payload', fields.JSONField(encoder=JSON_DUMPS, decoder=loads)),
+                ('public', fields.BooleanField(default=False)),
+                ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'outbox_activity', 'app': 'models', 'pk_attr': 'id', 'table_description': 'An activity one of our actors sent: its outbox, and what delivery jobs send.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Participation',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -188,6 +259,33 @@ class Migration(migrations.Migration):
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
             options={'table': 'participation', 'app': 'models', 'unique_together': (('campaign', 'participant'),), 'indexes': [Index(fields=['campaign_id', 'state'])], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='RemoteHost',
+            fields=[
+                ('domain', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=255)),
+                ('blocked', fields.BooleanField(default=False)),
+                ('block_reason', fields.TextField(default='', unique=False)),
+                ('blocked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('health', fields.JSONField(default=dict, encoder=JSON_DUMPS, decoder=loads)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'remote_host', 'app': 'models', 'pk_attr': 'domain', 'table_description': 'What we know of a remote server: a block, and its delivery health.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Report',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('activity_id', fields.CharField(max_length=2048)),
+                ('reporter', fields.ForeignKeyField('models.Actor', source_field='reporter_id', db_constraint=True, to_field='id', related_name='reports', on_delete=OnDelete.CASCADE)),
+                ('content', fields.TextField(default='', unique=False)),
+                ('object_ids', fields.JSONField(default=list, encoder=JSON_DUMPS, decoder=loads)),
+                ('received_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('resolved_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'report', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A `Flag` received: a report for the admins.'},
             bases=['Model'],
         ),
     ]

@@ -10,8 +10,10 @@ from fedimob.models.enums import (
     ActorKind,
     CampaignKind,
     CampaignState,
+    FollowState,
     GoalKind,
     HandleKind,
+    InboxState,
     JobState,
     JoinMode,
     JoinVia,
@@ -19,21 +21,34 @@ from fedimob.models.enums import (
     Outcome,
     ParticipationState,
 )
+from fedimob.models.federation import (
+    ActorBlock,
+    Follow,
+    InboxItem,
+    OutboxActivity,
+    RemoteHost,
+    Report,
+)
 from fedimob.models.jobs import Job
 from fedimob.models.participations import Participation
 
 __all__ = [
     "Account",
     "Actor",
+    "ActorBlock",
     "ActorKind",
     "Association",
     "Campaign",
     "CampaignKind",
     "CampaignState",
     "CampaignUpdate",
+    "Follow",
+    "FollowState",
     "GoalKind",
     "Handle",
     "HandleKind",
+    "InboxItem",
+    "InboxState",
     "Job",
     "JobState",
     "JoinMode",
@@ -41,7 +56,10 @@ __all__ = [
     "MemberRole",
     "Membership",
     "Milestone",
+    "OutboxActivity",
     "Outcome",
     "Participation",
     "ParticipationState",
+    "RemoteHost",
+    "Report",
 ]

@@ -9,11 +9,14 @@ from fedimob.models.enums import ActorKind, HandleKind
 
 
 class Actor(Model):
-    """Someone who can take part in a campaign: a local account's person or a remote actor.
+    """An ActivityPub actor, local or remote.
 
-    Local actors have `domain = None` and belong to an `Account`; remote actors
-    (Mastodon, Mobilizon, another fedimob...) are identified by `ap_id`.
-    Participations point here, so both kinds count the same way.
+    Local actors (`domain = None`) are the instance itself, people with an
+    `Account`, associations and campaigns; their ids are derived from the
+    instance URL and their private keys are kept here. Remote actors
+    (Mastodon, Mobilizon, another fedimob...) are a cache of their documents,
+    identified by `ap_id`. Participations and follows point here, so local and
+    remote people count the same way.
     """
 
     id = fields.BigIntField(primary_key=True)
@@ -22,6 +25,20 @@ class Actor(Model):
     domain = fields.CharField(max_length=255, null=True, db_index=True)
     display_name = fields.CharField(max_length=200, default="")
     kind = fields.CharEnumField(ActorKind, max_length=20, default=ActorKind.PERSON)
+    summary = fields.TextField(default="")
+    # Remote actors' endpoints, as their document gives them.
+    url = fields.CharField(max_length=2048, default="")
+    icon_url = fields.CharField(max_length=2048, default="")
+    inbox_url = fields.CharField(max_length=2048, default="")
+    shared_inbox_url = fields.CharField(max_length=2048, default="")
+    followers_url = fields.CharField(max_length=2048, default="")
+    # Keys: remote actors' public key (with its id); local actors' key pair.
+    key_id = fields.CharField(max_length=2048, null=True, db_index=True)
+    public_key_pem = fields.TextField(default="")
+    private_key_pem = fields.TextField(default="")
+    keys_rotated_at = fields.DatetimeField(null=True)
+    fetched_at = fields.DatetimeField(null=True)
+    deleted_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

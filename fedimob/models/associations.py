@@ -5,12 +5,15 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
-from fedimob.models.accounts import Account
+from fedimob.models.accounts import Account, Actor
 from fedimob.models.enums import MemberRole
 
 
 class Association(Model):
     id = fields.BigIntField(primary_key=True)
+    actor: fields.OneToOneRelation[Actor] = fields.OneToOneField(
+        "models.Actor", related_name="association", on_delete=fields.RESTRICT
+    )
     username = fields.CharField(max_length=64, unique=True)
     name = fields.CharField(max_length=200)
     description_md = fields.TextField(default="")

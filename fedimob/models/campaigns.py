@@ -5,7 +5,7 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
-from fedimob.models.accounts import Account
+from fedimob.models.accounts import Account, Actor
 from fedimob.models.associations import Association
 from fedimob.models.enums import CampaignKind, CampaignState, GoalKind, JoinMode, Outcome
 
@@ -21,6 +21,9 @@ class Campaign(Model):
     id = fields.BigIntField(primary_key=True)
     association: fields.ForeignKeyRelation[Association] = fields.ForeignKeyField(
         "models.Association", related_name="campaigns", on_delete=fields.RESTRICT
+    )
+    actor: fields.OneToOneRelation[Actor] = fields.OneToOneField(
+        "models.Actor", related_name="campaign", on_delete=fields.RESTRICT
     )
     slug = fields.CharField(max_length=64, unique=True)
     title = fields.CharField(max_length=200)

@@ -79,3 +79,14 @@ class JobState(StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+
+
+class FollowState(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+
+
+class InboxState(StrEnum):
+    PENDING = "pending"
+    PROCESSED = "processed"
+    FAILED = "failed"

@@ -4,22 +4,22 @@ from fedimob.clock import utcnow
 from fedimob.db import Database
 from fedimob.domain.lifecycle import end_if_due, end_overdue
 from fedimob.domain.participation import join
-from fedimob.jobs.kinds import default_registry
 from fedimob.jobs.worker import Worker
 from fedimob.models import Campaign, CampaignState, Job, JobState, JoinVia, Outcome
 from tests.fedimob.factories import make_actor, make_campaign
 
 
-async def test_the_worker_ends_a_campaign_at_its_deadline_with_its_outcome(db: Database) -> None:
+async def test_the_worker_ends_a_campaign_at_its_deadline_with_its_outcome(
+    db: Database, worker: Worker
+) -> None:
     now = utcnow()
     met = await make_campaign(goal_target=2, now=now, deadline=now + timedelta(hours=1))
     missed = await make_campaign(goal_target=3, now=now, deadline=now + timedelta(hours=1))
     for campaign in (met, missed):
         for _ in range(2):
             await join(campaign, await make_actor(), via=JoinVia.WEB, now=now)
-    worker = Worker(default_registry())
     early = await worker.run_once(now=now + timedelta(minutes=59))
-    assert early.ran == 0
+    assert early.done == 2  # the two publication announcements, nothing else yet
     assert (await Campaign.get(id=met.id)).state == CampaignState.PUBLISHED
 
     stats = await worker.run_once(now=now + timedelta(hours=1, seconds=1))
@@ -27,7 +27,7 @@ async def test_the_worker_ends_a_campaign_at_its_deadline_with_its_outcome(db: D
     ended_met, ended_missed = await Campaign.get(id=met.id), await Campaign.get(id=missed.id)
     assert (ended_met.state, ended_met.outcome) == (CampaignState.ENDED, Outcome.SUCCEEDED)
     assert (ended_missed.state, ended_missed.outcome) == (CampaignState.ENDED, Outcome.MISSED)
-    assert await Job.filter(state=JobState.DONE).count() == 2
+    assert await Job.filter(state=JobState.DONE, kind="campaign.deadline").count() == 2
 
 
 async def test_ending_is_idempotent_and_leaves_cancelled_campaigns_alone(db: Database) -> None:

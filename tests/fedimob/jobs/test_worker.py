@@ -1,5 +1,5 @@
 import asyncio
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -7,7 +7,7 @@ import pytest
 from fedimob.clock import utcnow
 from fedimob.db import Database, in_transaction
 from fedimob.jobs import queue
-from fedimob.jobs.registry import JobRegistry, PermanentJobError
+from fedimob.jobs.registry import JobRegistry, JobRun, PermanentJobError, RetryLater
 from fedimob.jobs.worker import Worker
 from fedimob.models import Job, JobState
 
@@ -16,8 +16,8 @@ def registry_with(calls: list[dict[str, Any]], behaviour: str = "ok") -> JobRegi
     registry = JobRegistry()
 
     @registry.register("test.job")
-    async def handler(payload: dict[str, Any], now: datetime) -> None:
-        calls.append(payload)
+    async def handler(run: JobRun) -> None:
+        calls.append(run.payload)
         if behaviour == "boom":
             raise RuntimeError("peer exploded")
         if behaviour == "permanent":
@@ -140,3 +140,21 @@ def test_a_kind_cannot_be_registered_twice() -> None:
     registry = registry_with([])
     with pytest.raises(ValueError, match="twice"):
         registry.register("test.job")(registry.get("test.job"))  # type: ignore[arg-type]
+
+
+async def test_retry_later_uses_the_handlers_delay_or_gives_up(db: Database) -> None:
+    registry = JobRegistry()
+    delays = iter([120.0, None])
+
+    @registry.register("test.later")
+    async def later(run: JobRun) -> None:
+        raise RetryLater("peer said later", delay=next(delays))
+
+    await queue.enqueue("test.later", {})
+    now = utcnow()
+    worker = Worker(registry)
+    assert (await worker.run_once(now=now)).retried == 1
+    job = await Job.get()
+    assert job.run_at == now + timedelta(seconds=120)
+    assert (await worker.run_once(now=now + timedelta(seconds=121))).failed == 1
+    assert (await Job.get()).state == JobState.FAILED

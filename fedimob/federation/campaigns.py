@@ -1,0 +1,56 @@
+"""Campaign news on the Fediverse: `Create{Event}` when published, `Delete` when cancelled.
+
+The campaign actor sends the Event to the public and its followers; the
+association `Announce`s it to its own followers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from activitypub.audience import AS_PUBLIC
+from fedimob.db import in_transaction
+from fedimob.federation.context import Federation
+from fedimob.federation.events import campaign_to_event
+from fedimob.federation.outbox import activity, send
+from fedimob.jobs.registry import JobRun, PermanentJobError
+from fedimob.models import Campaign
+
+
+async def _campaign(run: JobRun) -> Campaign:
+    campaign_id = run.payload.get("campaign_id")
+    campaign = (
+        await Campaign.get_or_none(id=campaign_id).select_related("actor", "association__actor")
+        if isinstance(campaign_id, int)
+        else None
+    )
+    if campaign is None:
+        raise PermanentJobError(f"no campaign {campaign_id!r}")
+    return campaign
+
+
+def _public(urls: Any, actor: Any) -> dict[str, list[str]]:
+    return {"to": [AS_PUBLIC], "cc": [urls.followers(actor)]}
+
+
+async def announce_published(federation: Federation, run: JobRun) -> None:
+    campaign = await _campaign(run)
+    urls, actor = federation.urls, campaign.actor
+    association = campaign.association.actor
+    event = campaign_to_event(campaign, actor, urls)
+    create = activity(urls, actor, "Create", event, **_public(urls, actor), published=run.now)
+    boost = activity(
+        urls, association, "Announce", event["id"], **_public(urls, association), published=run.now
+    )
+    async with in_transaction():
+        await send(actor, create, to_followers=True, now=run.now)
+        await send(association, boost, to_followers=True, now=run.now)
+
+
+async def announce_cancelled(federation: Federation, run: JobRun) -> None:
+    campaign = await _campaign(run)
+    urls, actor = federation.urls, campaign.actor
+    tombstone = {"id": urls.event_id(campaign.slug), "type": "Tombstone", "formerType": "Event"}
+    delete = activity(urls, actor, "Delete", tombstone, **_public(urls, actor), published=run.now)
+    async with in_transaction():
+        await send(actor, delete, to_followers=True, now=run.now)

@@ -1,0 +1,97 @@
+"""Actor and object documents, served to those who ask for ActivityStreams."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from fedimob.domain.summaries import campaign_path
+from fedimob.federation.documents import actor_document
+from fedimob.federation.events import campaign_to_event
+from fedimob.federation.local_actors import local_actor
+from fedimob.federation.negotiation import ActivityJSONResponse, ActivityPubRoute
+from fedimob.federation.urls import LocalUrls
+from fedimob.models import ActorKind, CampaignState, OutboxActivity
+from fedimob.settings import Settings
+
+NOT_FOUND = {"error": "not found"}
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def _actor(request: Request, kind: ActorKind) -> Response:
+    settings = _settings(request)
+    found = await local_actor(kind, request.path_params.get("name", ""))
+    if found is None:
+        return ActivityJSONResponse(NOT_FOUND, status_code=404)
+    document = actor_document(
+        found.actor, LocalUrls(settings), profile_url=settings.absolute(found.profile_path)
+    )
+    return ActivityJSONResponse(document)
+
+
+async def instance(request: Request) -> Response:
+    return await _actor(request, ActorKind.APPLICATION)
+
+
+async def person(request: Request) -> Response:
+    return await _actor(request, ActorKind.PERSON)
+
+
+async def association(request: Request) -> Response:
+    return await _actor(request, ActorKind.ORGANIZATION)
+
+
+async def campaign_actor(request: Request) -> Response:
+    return await _actor(request, ActorKind.GROUP)
+
+
+async def campaign_event(request: Request) -> Response:
+    """The Event; a browser is sent to the campaign's page instead."""
+    settings = _settings(request)
+    slug = request.path_params["name"]
+    found = await local_actor(ActorKind.GROUP, slug)
+    if found is None or found.campaign is None:
+        return ActivityJSONResponse(NOT_FOUND, status_code=404)
+    if found.campaign.state == CampaignState.CANCELLED:
+        urls = LocalUrls(settings)
+        tombstone = {
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": urls.event_id(slug),
+            "type": "Tombstone",
+            "formerType": "Event",
+        }
+        return ActivityJSONResponse(tombstone, status_code=410)
+    return ActivityJSONResponse(campaign_to_event(found.campaign, found.actor, LocalUrls(settings)))
+
+
+async def public_activity(request: Request) -> Response:
+    """One of our public activities, by its id (non-public ones are not served)."""
+    settings = _settings(request)
+    stored = await OutboxActivity.get_or_none(
+        ap_id=settings.absolute(request.url.path), public=True
+    )
+    if stored is None:
+        return ActivityJSONResponse(NOT_FOUND, status_code=404)
+    return ActivityJSONResponse(stored.payload)
+
+
+async def event_page(request: Request) -> Response:
+    return RedirectResponse(campaign_path(request.path_params["name"]), status_code=303)
+
+
+def object_routes() -> list[BaseRoute]:
+    """AS2 routes; the negotiating ones must come before the HTML routes of the same path."""
+    return [
+        Route("/actor", instance),
+        ActivityPubRoute("/users/{name:str}", person),
+        ActivityPubRoute("/associations/{name:str}", association),
+        ActivityPubRoute("/campaigns/{name:str}", campaign_actor),
+        ActivityPubRoute("/campaigns/{name:str}/event", campaign_event),
+        Route("/campaigns/{name:str}/event", event_page),
+        Route("/activities/{uuid:uuid}", public_activity),
+    ]

@@ -1,0 +1,97 @@
+"""A campaign as an ActivityStreams `Event` (FEP-8a8e, Mobilizon terms, fedimob extension).
+
+Mastodon shows an Event as its `name`, its HTML `summary` and a link, so the
+summary says what, when, where and the goal. Live counts go only in the
+dedicated fields (`participantCount`, `pledgedMinutes`...), never in `name` or
+`summary`: Mastodon turns every text change into an "edited" notification.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from activitypub.audience import AS_PUBLIC
+from activitypub.contexts import fedimob_context
+from fedimob.domain.summaries import campaign_path
+from fedimob.federation.urls import LocalUrls
+from fedimob.models import Actor, Campaign, CampaignKind, GoalKind, JoinMode
+
+MOBILIZON_JOIN_MODES = {JoinMode.FREE: "free", JoinMode.APPROVAL: "restricted"}
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def goal_sentence(campaign: Campaign) -> str:
+    if campaign.goal_kind == GoalKind.PARTICIPANTS:
+        return f"Goal: {campaign.goal_target:,} people"
+    if campaign.goal_kind == GoalKind.HOURS:
+        return f"Goal: {campaign.goal_target:,} hours"
+    return f"Goal: {campaign.goal_target:,} {campaign.impact_unit}"
+
+
+def event_summary_html(campaign: Campaign) -> str:
+    """What, when, where and the goal, as the short HTML Mastodon displays."""
+    lines = [escape(campaign.summary)] if campaign.summary else []
+    if campaign.kind == CampaignKind.PHYSICAL:
+        where = escape(campaign.address)
+        when = _iso(campaign.starts_at) or ""
+        lines.append(f"Where: {where}<br>When: {when}")
+    lines.append(f"{escape(goal_sentence(campaign))}, before {_iso(campaign.deadline)}")
+    return "".join(f"<p>{line}</p>" for line in lines)
+
+
+def campaign_to_event(campaign: Campaign, actor: Actor, urls: LocalUrls) -> dict[str, Any]:
+    """The campaign's Event document, as served at its id and sent in activities."""
+    page = urls.settings.absolute(campaign_path(campaign.slug))
+    actor_id = urls.actor_id(actor)
+    remaining = (
+        max(0, campaign.capacity - campaign.participants_count)
+        if campaign.capacity is not None
+        else None
+    )
+    event: dict[str, Any] = {
+        "@context": fedimob_context(),
+        "id": urls.event_id(campaign.slug),
+        "type": "Event",
+        "attributedTo": actor_id,
+        "to": [AS_PUBLIC],
+        "cc": [urls.followers(actor)],
+        "name": campaign.title,
+        "summary": event_summary_html(campaign),
+        "content": campaign.description_html,
+        "mediaType": "text/html",
+        "url": [{"type": "Link", "mediaType": "text/html", "href": page}],
+        "published": _iso(campaign.published_at),
+        "startTime": _iso(campaign.starts_at or campaign.published_at),
+        "endTime": _iso(campaign.ends_at or campaign.deadline),
+        "joinMode": MOBILIZON_JOIN_MODES[JoinMode(campaign.join_mode)],
+        "anonymousParticipationEnabled": False,
+        "isOnline": campaign.kind == CampaignKind.DIGITAL,
+        "participantCount": campaign.participants_count,
+        "maximumAttendeeCapacity": campaign.capacity,
+        "remainingAttendeeCapacity": remaining,
+        "goalKind": str(campaign.goal_kind),
+        "goalTarget": campaign.goal_target,
+        "deadline": _iso(campaign.deadline),
+        "pledgedMinutes": campaign.pledged_minutes,
+        "impactUnit": campaign.impact_unit or None,
+        "impactTotal": str(campaign.impact_total),
+        "pledgeOptions": [
+            {"type": "PledgeOption", "name": f"{minutes} min", "minutes": minutes}
+            for minutes in campaign.pledge_options
+        ],
+    }
+    if campaign.kind == CampaignKind.PHYSICAL:
+        place: dict[str, Any] = {"type": "Place", "name": campaign.address}
+        if campaign.latitude is not None and campaign.longitude is not None:
+            place.update(latitude=campaign.latitude, longitude=campaign.longitude)
+        event["location"] = place
+    elif campaign.instructions_url:
+        event["url"].append(
+            {"type": "Link", "mediaType": "text/html", "href": campaign.instructions_url,
+             "name": "How to take part"}
+        )  # fmt: skip
+    return {key: value for key, value in event.items() if value is not None}

@@ -1,0 +1,157 @@
+"""The inbox: parse, verify, persist, answer 202. Processing is a job.
+
+body (<= 1 MiB, streamed)       413 when larger
+JSON object with id/type/actor  400 when not
+actor's domain not blocked      403
+per-host rate                   429 + Retry-After
+HTTP signature, signer = actor  401 (generic body)
+activity id on actor's origin   400
+stored once per activity id     202 (a replay is acknowledged, not stored again)
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from tortoise.exceptions import IntegrityError
+
+from activitypub.errors import InvalidDocument, SignatureError
+from activitypub.ids import same_origin
+from activitypub.verify import VerifiedSignature, verify_request
+from activitypub.vocab import loads_object, read_id, read_ref, read_types
+from fedimob.clock import utcnow
+from fedimob.db import in_transaction
+from fedimob.federation.context import Federation
+from fedimob.federation.hosts import host_of, is_blocked
+from fedimob.federation.keys import StoredKeyResolver
+from fedimob.federation.ratelimit import TokenBuckets
+from fedimob.jobs.queue import enqueue
+from fedimob.models import Actor, InboxItem
+
+log = logging.getLogger(__name__)
+MAX_BODY = 1024 * 1024
+PROCESS_JOB = "federation.inbox"
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.headers = headers or {}
+
+
+async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise Refused(413, "the body is too large")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise Refused(413, "the body is too large")
+    return bytes(body)
+
+
+def _target(request: Request) -> str:
+    raw_path: bytes = request.scope.get("raw_path") or request.url.path.encode()
+    query: bytes = request.scope.get("query_string", b"")
+    return (raw_path + (b"?" + query if query else b"")).decode("latin-1")
+
+
+def parse_activity(body: bytes) -> tuple[dict[str, Any], str, str, str]:
+    """(activity, id, type, actor id) or Refused(400)."""
+    try:
+        activity = loads_object(body)
+        activity_id = read_id(activity)
+        types = read_types(activity)
+        actor = read_ref(activity, "actor")
+    except InvalidDocument as error:
+        raise Refused(400, f"not an activity: {error}") from None
+    if not types or actor is None:
+        raise Refused(400, "not an activity: type and actor are required")
+    return activity, activity_id, types[0][:64], actor.id
+
+
+async def _self_delete_of_stranger(kind: str, actor_id: str, activity: dict[str, Any]) -> bool:
+    """Mastodon tells every server when an account is deleted; a stranger's costs nothing."""
+    if kind != "Delete":
+        return False
+    target = read_ref(activity, "object")
+    return target is not None and target.id == actor_id and not await Actor.exists(ap_id=actor_id)
+
+
+async def receive(request: Request) -> Response:
+    federation: Federation = request.app.state.federation
+    limiter: TokenBuckets = request.app.state.inbox_limiter
+    try:
+        body = await read_body(request)
+        activity, activity_id, kind, actor_id = parse_activity(body)
+        host = host_of(actor_id)
+        if await is_blocked(host):
+            raise Refused(403, "forbidden")
+        wait = limiter.take(host)
+        if wait is not None:
+            raise Refused(429, "slow down", {"retry-after": str(math.ceil(wait))})
+        if await _self_delete_of_stranger(kind, actor_id, activity):
+            return Response(status_code=202)
+        verified = await _verify(request, federation, body)
+        if verified.owner != actor_id:
+            raise Refused(401, "signature verification failed")
+        if not same_origin(activity_id, actor_id):
+            raise Refused(400, "the activity id is not on its actor's origin")
+        await _store(activity, activity_id, kind, verified)
+    except Refused as refusal:
+        return JSONResponse({"error": str(refusal)}, refusal.status, headers=refusal.headers)
+    return Response(status_code=202)
+
+
+async def _verify(request: Request, federation: Federation, body: bytes) -> VerifiedSignature:
+    try:
+        verified = await verify_request(
+            method=request.method,
+            target=_target(request),
+            headers=dict(request.headers),
+            body=body,
+            resolver=StoredKeyResolver(federation, request.app.state.key_guard),
+            expected_host=federation.settings.domain,
+            url_scheme=request.url.scheme,
+        )
+    except SignatureError as error:
+        log.info("inbox: signature refused: %s", error)
+        raise Refused(401, "signature verification failed") from None
+    return verified
+
+
+async def _store(
+    activity: dict[str, Any], activity_id: str, kind: str, verified: VerifiedSignature
+) -> None:
+    if await InboxItem.exists(activity_id=activity_id):
+        return  # a replay or a redelivery: already stored once
+    try:
+        async with in_transaction():
+            item = await InboxItem.create(
+                activity_id=activity_id,
+                activity_type=kind,
+                actor_id=verified.owner,
+                key_id=verified.key_id,
+                payload=activity,
+                received_at=utcnow(),
+            )
+            await enqueue(PROCESS_JOB, {"item": item.id})
+    except IntegrityError:
+        return  # the same activity arrived twice at once: the other copy won
+
+
+def inbox_routes() -> list[Route]:
+    return [
+        Route("/inbox", receive, methods=["POST"]),
+        Route("/actor/inbox", receive, methods=["POST"]),
+        Route("/users/{name:str}/inbox", receive, methods=["POST"]),
+        Route("/associations/{name:str}/inbox", receive, methods=["POST"]),
+        Route("/campaigns/{name:str}/inbox", receive, methods=["POST"]),
+    ]

@@ -1,0 +1,78 @@
+"""Processing a stored inbound activity: a registry of handlers by activity type.
+
+Each handler is a small function of an `Incoming` (the activity, its verified
+actor) that calls domain or federation services. Unknown types are stored,
+acknowledged and ignored. Handlers look up what they change scoped by the
+signing actor, so nobody can undo, accept or update what another actor owns.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from activitypub.errors import InvalidDocument
+from fedimob.federation.context import Federation
+from fedimob.federation.hosts import host_of, note_inbound
+from fedimob.jobs.registry import JobRun, PermanentJobError
+from fedimob.models import Actor, InboxItem, InboxState
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    federation: Federation
+    activity: dict[str, Any]
+    actor: Actor
+    now: datetime
+
+
+Handler = Callable[[Incoming], Awaitable[None]]
+
+
+class ActivityHandlers:
+    """Activity type -> handler. `FEDERATION.md` lists the same types (a test checks)."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, Handler] = {}
+
+    def on(self, *kinds: str) -> Callable[[Handler], Handler]:
+        def decorator(handler: Handler) -> Handler:
+            for kind in kinds:
+                if kind in self._handlers:
+                    raise ValueError(f"{kind} is handled twice")
+                self._handlers[kind] = handler
+            return handler
+
+        return decorator
+
+    def get(self, kind: str) -> Handler | None:
+        return self._handlers.get(kind)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._handlers))
+
+
+async def process_item(federation: Federation, handlers: ActivityHandlers, run: JobRun) -> None:
+    item_id = run.payload.get("item")
+    if not isinstance(item_id, int):
+        raise PermanentJobError(f"bad inbox payload {run.payload!r}")
+    item = await InboxItem.get_or_none(id=item_id)
+    if item is None or item.state != InboxState.PENDING:
+        return
+    await note_inbound(host_of(item.actor_id), now=run.now)
+    actor = await Actor.get_or_none(ap_id=item.actor_id, domain__isnull=False)
+    handler = handlers.get(item.activity_type)
+    state, error = InboxState.PROCESSED, None
+    if handler is not None and actor is not None:
+        try:
+            await handler(Incoming(federation, item.payload, actor, run.now))
+        except InvalidDocument as refused:  # the sender's fault: retrying cannot help
+            log.info("inbox item %s (%s) refused: %s", item.id, item.activity_type, refused)
+            state, error = InboxState.FAILED, str(refused)[:2000]
+    await InboxItem.filter(id=item.id).update(state=state, error=error, processed_at=run.now)
+    log.info("inbox: %s %s from %s", item.activity_type, state, item.actor_id)

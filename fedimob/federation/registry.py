@@ -1,0 +1,41 @@
+"""The inbound activity handlers and the federation job kinds, assembled."""
+
+from __future__ import annotations
+
+from fedimob.domain.campaigns import CANCELLED_JOB, PUBLISHED_JOB
+from fedimob.federation import actor_updates, follows
+from fedimob.federation.campaigns import announce_cancelled, announce_published
+from fedimob.federation.context import Federation
+from fedimob.federation.delivery import deliver
+from fedimob.federation.inbox import PROCESS_JOB
+from fedimob.federation.outbox import DELIVER_JOB
+from fedimob.federation.processing import ActivityHandlers, process_item
+from fedimob.jobs.registry import JobRegistry, JobRun
+
+
+def activity_handlers() -> ActivityHandlers:
+    handlers = ActivityHandlers()
+    follows.register(handlers)
+    actor_updates.register(handlers)
+    return handlers
+
+
+def register_federation_jobs(registry: JobRegistry, federation: Federation) -> None:
+    handlers = activity_handlers()
+
+    async def on_inbox(run: JobRun) -> None:
+        await process_item(federation, handlers, run)
+
+    async def on_deliver(run: JobRun) -> None:
+        await deliver(federation, run.payload, run.now, attempt=run.attempt)
+
+    async def on_published(run: JobRun) -> None:
+        await announce_published(federation, run)
+
+    async def on_cancelled(run: JobRun) -> None:
+        await announce_cancelled(federation, run)
+
+    registry.register(PROCESS_JOB)(on_inbox)
+    registry.register(DELIVER_JOB)(on_deliver)
+    registry.register(PUBLISHED_JOB)(on_published)
+    registry.register(CANCELLED_JOB)(on_cancelled)

@@ -1,0 +1,64 @@
+"""Two fedimob instances in one process: a region follows another and hears its news."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from activitypub.testing import FakeFediverse
+from fedimob.domain.actors import instance_actor
+from fedimob.domain.campaigns import publish_campaign
+from fedimob.federation.follows import follow_remote, followed_by
+from fedimob.models import Actor, Follow, FollowState, InboxItem
+from tests.conftest import TEST_SECRET, DatabaseFactory
+from tests.federation.harness import Instance, Network, instance_in
+from tests.fedimob.factories import make_association, make_campaign
+
+
+@pytest.fixture
+async def network(
+    test_databases: DatabaseFactory, tmp_path: Path
+) -> AsyncIterator[tuple[Network, Instance, Instance]]:
+    net = Network(FakeFediverse())
+    north_db = await test_databases.another("north", tmp_path)
+    south_db = await test_databases.another("south", tmp_path)
+    async with (
+        instance_in(net, "north.test", north_db, TEST_SECRET) as north,
+        instance_in(net, "south.test", south_db, TEST_SECRET) as south,
+    ):
+        yield net, north, south
+
+
+async def test_an_instance_follows_another_and_receives_its_announcements(
+    network: tuple[Network, Instance, Instance],
+) -> None:
+    net, north, south = network
+    association = await south.run(lambda: make_association(username="rivers"))
+    campaign = await south.run(lambda: make_campaign(association, slug="cleanup", publish=False))
+
+    async def north_follows() -> Follow:
+        me = await instance_actor()
+        return await follow_remote(north.federation, me, "@rivers@south.test")
+
+    row = await north.run(north_follows)
+    assert row.state == FollowState.PENDING
+    await net.drain()
+
+    [accepted] = await north.run(_following)
+    assert accepted.state == FollowState.ACCEPTED
+    assert await south.run(lambda: Follow.filter(state=FollowState.ACCEPTED).count()) == 1
+
+    await south.run(lambda: publish_campaign(campaign))
+    await net.drain()
+    received = await north.run(lambda: InboxItem.filter(activity_type="Announce").all())
+    assert [item.payload["object"] for item in received] == [
+        "https://south.test/campaigns/cleanup/event"
+    ]
+    assert received[0].actor_id == "https://south.test/associations/rivers"
+    # Each side knows the other's actor, keys included, from a verified fetch.
+    remote = await north.run(lambda: Actor.get(ap_id="https://south.test/associations/rivers"))
+    assert remote.public_key_pem.startswith("-----BEGIN PUBLIC KEY-----")
+
+
+async def _following() -> list[Follow]:
+    return await followed_by(await instance_actor())
