@@ -16,9 +16,12 @@ from tortoise.exceptions import IntegrityError
 from activitypub.keys import generate_rsa_key, private_key_to_pem, public_key_to_pem
 from fedimob.clock import utcnow
 from fedimob.db import in_transaction
+from fedimob.jobs.queue import enqueue
 from fedimob.models import Actor, ActorKind, Handle, HandleKind
 
 INSTANCE_ACTOR_NAME = "instance"
+# Federation sends the actor's new document (new key included) to its followers.
+ACTOR_UPDATED_JOB = "actor.updated"
 
 
 def _new_key_pems() -> tuple[str, str]:
@@ -70,7 +73,9 @@ async def rotate_keys(actor: Actor, *, now: datetime | None = None) -> Actor:
     private_pem, public_pem = await new_key_pems()
     actor.private_key_pem, actor.public_key_pem = private_pem, public_pem
     actor.keys_rotated_at = now or utcnow()
-    await actor.save(update_fields=["private_key_pem", "public_key_pem", "keys_rotated_at"])
+    async with in_transaction():
+        await actor.save(update_fields=["private_key_pem", "public_key_pem", "keys_rotated_at"])
+        await enqueue(ACTOR_UPDATED_JOB, {"actor_id": actor.id})
     return actor
 
 

@@ -1,4 +1,5 @@
-"""Campaign news on the Fediverse: `Create{Event}` when published, `Delete` when cancelled.
+"""News of our actors on the Fediverse: `Create{Event}` when a campaign is published,
+`Delete` when it is cancelled, `Update` of an actor whose document changed (new key).
 
 The campaign actor sends the Event to the public and its followers; the
 association `Announce`s it to its own followers.
@@ -11,10 +12,12 @@ from typing import Any
 from activitypub.audience import AS_PUBLIC
 from fedimob.db import in_transaction
 from fedimob.federation.context import Federation
+from fedimob.federation.documents import actor_document
 from fedimob.federation.events import campaign_to_event
+from fedimob.federation.local_actors import local_actor
 from fedimob.federation.outbox import activity, send
 from fedimob.jobs.registry import JobRun, PermanentJobError
-from fedimob.models import Campaign
+from fedimob.models import Actor, ActorKind, Campaign
 
 
 async def _campaign(run: JobRun) -> Campaign:
@@ -45,6 +48,24 @@ async def announce_published(federation: Federation, run: JobRun) -> None:
     async with in_transaction():
         await send(actor, create, to_followers=True, now=run.now)
         await send(association, boost, to_followers=True, now=run.now)
+
+
+async def announce_actor_update(federation: Federation, run: JobRun) -> None:
+    """Send a local actor's current document (e.g. its new key) to its followers."""
+    actor = await Actor.get_or_none(id=run.payload.get("actor_id"), domain__isnull=True)
+    if actor is None:
+        raise PermanentJobError(f"no local actor {run.payload!r}")
+    kind = ActorKind(actor.kind)
+    found = await local_actor(kind, actor.username)
+    if found is None:
+        return  # not public (a draft campaign): nobody follows it
+    urls = federation.urls
+    document = actor_document(
+        found.actor, urls, profile_url=federation.settings.absolute(found.profile_path)
+    )
+    update = activity(urls, actor, "Update", document, **_public(urls, actor), published=run.now)
+    async with in_transaction():
+        await send(actor, update, to_followers=True, now=run.now)
 
 
 async def announce_cancelled(federation: Federation, run: JobRun) -> None:

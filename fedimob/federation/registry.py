@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from fedimob.domain.actors import ACTOR_UPDATED_JOB
 from fedimob.domain.campaigns import CANCELLED_JOB, PUBLISHED_JOB
 from fedimob.federation import actor_updates, follows
-from fedimob.federation.campaigns import announce_cancelled, announce_published
+from fedimob.federation.campaigns import (
+    announce_actor_update,
+    announce_cancelled,
+    announce_published,
+)
 from fedimob.federation.context import Federation
 from fedimob.federation.delivery import deliver
 from fedimob.federation.inbox import PROCESS_JOB
@@ -39,3 +44,8 @@ def register_federation_jobs(registry: JobRegistry, federation: Federation) -> N
     registry.register(DELIVER_JOB)(on_deliver)
     registry.register(PUBLISHED_JOB)(on_published)
     registry.register(CANCELLED_JOB)(on_cancelled)
+
+    async def on_actor_updated(run: JobRun) -> None:
+        await announce_actor_update(federation, run)
+
+    registry.register(ACTOR_UPDATED_JOB)(on_actor_updated)

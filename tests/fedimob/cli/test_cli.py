@@ -187,3 +187,26 @@ def test_demo_loads_once(cli, prepared: None) -> None:  # type: ignore[no-untype
     code, _, err = cli("demo", "--if-empty")
     assert code == 0
     assert "not loaded" in err
+
+
+def test_domain_blocks_from_the_command_line(cli, prepared: None) -> None:  # type: ignore[no-untyped-def]
+    assert cli("block", "add", "Spam.Example", "--reason", "spam")[1] == {
+        "domain": "spam.example",
+        "blocked": True,
+    }
+    assert cli("block", "list")[1] == [{"domain": "spam.example", "reason": "spam"}]
+    assert cli("block", "remove", "spam.example")[1]["changed"] is True
+    assert cli("block", "list")[1] == []
+    code, _, err = cli("block", "add", "not a domain!")
+    assert code == 1
+    assert "not a domain" in err
+
+
+def test_following_and_failed_follows(cli, prepared: None) -> None:  # type: ignore[no-untyped-def]
+    assert cli("following", "--as", "instance")[1] == []
+    code, _, err = cli("follow", "--as", "instance", "https://nowhere.invalid/users/x")
+    assert code == 1
+    assert err.startswith("fedimob: error: federation:")
+    code, _, err = cli("follow", "--as", "ghost", "@someone@example.org")
+    assert code == 1
+    assert "no local actor" in err

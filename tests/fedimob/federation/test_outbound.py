@@ -1,19 +1,30 @@
 """What we send: publication, cancellation, follows of remote actors, and delivery failures."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import httpx
 import pytest
 
+from activitypub.errors import ActivityPubError
+from activitypub.retry import HostHealth
 from activitypub.testing import FakeActor, FakeFediverse, FakePeer
 from fedimob.clock import utcnow
 from fedimob.db import Database
+from fedimob.domain.actors import rotate_keys
 from fedimob.domain.campaigns import cancel_campaign, publish_campaign
 from fedimob.federation.context import Federation
 from fedimob.federation.follows import follow_remote, followed_by, unfollow_remote
 from fedimob.federation.hosts import block, health_of
 from fedimob.jobs.worker import Worker
-from fedimob.models import Actor, Follow, FollowState, Job, JobState, OutboxActivity
+from fedimob.models import (
+    Actor,
+    Follow,
+    FollowState,
+    Job,
+    JobState,
+    OutboxActivity,
+    RemoteHost,
+)
 from tests.fedimob.factories import make_association, make_campaign
 from tests.fedimob.federation.conftest import follow_of, new_id, post
 
@@ -162,10 +173,51 @@ async def test_deliveries_to_a_blocked_domain_are_dropped(
 async def test_following_what_cannot_be_found_is_a_clear_error(
     db: Database, federation: Federation, mastodon: FakePeer, target: str
 ) -> None:
-    from activitypub.errors import ActivityPubError
-
     association = await make_association(username="rivers")
     actor = await Actor.get(id=association.actor_id)  # type: ignore[attr-defined]
     with pytest.raises(ActivityPubError):
         await follow_remote(federation, actor, target)
     assert not await Follow.exists()
+
+
+async def test_a_host_failing_on_7_days_is_unavailable_until_it_speaks_again(
+    client: httpx.AsyncClient, worker: Worker, mastodon: FakePeer, alice: FakeActor
+) -> None:
+    association = await make_association(username="rivers")
+    await followed_by_alice(client, worker, alice, "https://fedimob.test/associations/rivers")
+    days = frozenset(date(2026, 1, d) for d in range(1, 8))
+    await RemoteHost.filter(domain="mastodon.example").update(
+        health=HostHealth(failures=40, failure_days=days).to_dict()
+    )
+    mastodon.deliveries.clear()
+    await make_campaign(association, slug="one")
+    await worker.run_once()
+    assert mastodon.deliveries == []
+    job = await Job.filter(kind="federation.deliver").order_by("-id").first()
+    assert job is not None
+    assert "unavailable" in (job.last_error or "")
+    # Any request from the host shows it is back.
+    await post(
+        client, "/inbox", follow_of(alice, "https://fedimob.test/associations/rivers"), alice
+    )
+    await worker.run_once()
+    assert (await health_of("mastodon.example")).failure_days == frozenset()
+    await make_campaign(association, slug="two")
+    await worker.run_once()
+    assert [d.activity["type"] for d in mastodon.accepted] == ["Accept", "Announce"]
+
+
+async def test_rotated_keys_reach_followers_in_an_update_signed_with_the_new_key(
+    client: httpx.AsyncClient, worker: Worker, mastodon: FakePeer, alice: FakeActor
+) -> None:
+    association = await make_association(username="rivers")
+    await followed_by_alice(client, worker, alice, "https://fedimob.test/associations/rivers")
+    mastodon.deliveries.clear()
+    rotated = await rotate_keys(await Actor.get(id=association.actor_id))  # type: ignore[attr-defined]
+    await worker.run_once()
+    [update] = mastodon.deliveries
+    assert update.status == 202, update.reason
+    document = update.activity["object"]
+    assert update.activity["type"] == "Update"
+    assert document["id"] == "https://fedimob.test/associations/rivers"
+    assert document["publicKey"]["publicKeyPem"] == rotated.public_key_pem
