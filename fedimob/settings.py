@@ -29,6 +29,7 @@ KNOWN_VARIABLES = frozenset(
         "FEDIMOB_DATABASE_URL",
         "FEDIMOB_SECRET_KEY",
         "FEDIMOB_DEV_ALLOW_PRIVATE_NETWORK",
+        "FEDIMOB_AUTHORIZED_FETCH",
         "FEDIMOB_WORKER_POLL_SECONDS",
         "FEDIMOB_JOB_TIMEOUT_SECONDS",
         "FEDIMOB_TEST_DATABASE_URL",
@@ -46,6 +47,7 @@ class Settings:
     database_url: str
     secret_key: str
     dev_allow_private_network: bool = False
+    authorized_fetch: bool = False
     worker_poll_seconds: float = 1.0
     job_timeout_seconds: float = 60.0
 
@@ -79,6 +81,9 @@ class Settings:
             secret_key=secret,
             dev_allow_private_network=parse_bool(
                 "FEDIMOB_DEV_ALLOW_PRIVATE_NETWORK", env.get("FEDIMOB_DEV_ALLOW_PRIVATE_NETWORK")
+            ),
+            authorized_fetch=parse_bool(
+                "FEDIMOB_AUTHORIZED_FETCH", env.get("FEDIMOB_AUTHORIZED_FETCH")
             ),
             worker_poll_seconds=parse_positive(
                 "FEDIMOB_WORKER_POLL_SECONDS", env.get("FEDIMOB_WORKER_POLL_SECONDS"), 1.0

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from fedimob.federation.fetch_auth import refuse_unsigned
 from fedimob.federation.local_actors import local_actor
 from fedimob.federation.negotiation import ActivityJSONResponse
 from fedimob.federation.urls import LocalUrls
@@ -30,6 +31,8 @@ async def _owner(request: Request) -> Any:
 
 
 async def outbox(request: Request) -> Response:
+    if refusal := await refuse_unsigned(request):
+        return refusal
     found = await _owner(request)
     if found is None:
         return ActivityJSONResponse({"error": "not found"}, status_code=404)
@@ -58,6 +61,8 @@ async def outbox(request: Request) -> Response:
 
 
 async def _count(request: Request, *, followers: bool) -> Response:
+    if refusal := await refuse_unsigned(request):
+        return refusal
     found = await _owner(request)
     if found is None:
         return ActivityJSONResponse({"error": "not found"}, status_code=404)

@@ -9,6 +9,7 @@ from starlette.routing import BaseRoute, Route
 from fedimob.domain.summaries import campaign_path
 from fedimob.federation.documents import actor_document
 from fedimob.federation.events import campaign_to_event
+from fedimob.federation.fetch_auth import refuse_unsigned
 from fedimob.federation.local_actors import local_actor
 from fedimob.federation.negotiation import ActivityJSONResponse, ActivityPubRoute
 from fedimob.federation.urls import LocalUrls
@@ -52,6 +53,8 @@ async def campaign_actor(request: Request) -> Response:
 
 async def campaign_event(request: Request) -> Response:
     """The Event; a browser is sent to the campaign's page instead."""
+    if refusal := await refuse_unsigned(request):
+        return refusal
     settings = _settings(request)
     slug = request.path_params["name"]
     found = await local_actor(ActorKind.GROUP, slug)
@@ -71,6 +74,8 @@ async def campaign_event(request: Request) -> Response:
 
 async def public_activity(request: Request) -> Response:
     """One of our public activities, by its id (non-public ones are not served)."""
+    if refusal := await refuse_unsigned(request):
+        return refusal
     settings = _settings(request)
     stored = await OutboxActivity.get_or_none(
         ap_id=settings.absolute(request.url.path), public=True

@@ -105,3 +105,9 @@ def test_unknown_setting_is_warned_about(
 def test_worker_poll_must_be_positive(tmp_path: Path, bad: str) -> None:
     with pytest.raises(ConfigurationError, match="FEDIMOB_WORKER_POLL_SECONDS"):
         Settings.from_env({"FEDIMOB_WORKER_POLL_SECONDS": bad}, workdir=tmp_path)
+
+
+def test_authorized_fetch_is_off_unless_asked(tmp_path: Path) -> None:
+    assert Settings.from_env({}, workdir=tmp_path).authorized_fetch is False
+    env = {"FEDIMOB_AUTHORIZED_FETCH": "true"}
+    assert Settings.from_env(env, workdir=tmp_path).authorized_fetch is True
