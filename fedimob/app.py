@@ -22,6 +22,7 @@ from fedimob.federation.context import Federation, make_client
 from fedimob.federation.discovery import discovery_routes
 from fedimob.federation.endpoints import object_routes
 from fedimob.federation.inbox import inbox_routes
+from fedimob.federation.inbox_writer import InboxWriter
 from fedimob.federation.keys import KeyFetchGuard
 from fedimob.federation.ratelimit import TokenBuckets
 from fedimob.jobs.kinds import default_registry
@@ -60,6 +61,7 @@ def create_app(
     several in-process instances through it).
     """
     db = database or Database(settings.database_url)
+    inbox_writer = InboxWriter()
     federation = Federation(settings, make_client(settings, transport))
     worker = Worker(
         default_registry(federation),
@@ -76,6 +78,7 @@ def create_app(
                 try:
                     yield
                 finally:
+                    await inbox_writer.close()
                     if task is not None:
                         worker.stop()
                         await task
@@ -103,5 +106,6 @@ def create_app(
     app.state.worker = worker
     app.state.federation = federation
     app.state.inbox_limiter = TokenBuckets()
+    app.state.inbox_writer = inbox_writer
     app.state.key_guard = KeyFetchGuard()
     return app

@@ -18,24 +18,21 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from tortoise.exceptions import IntegrityError
 
 from activitypub.errors import InvalidDocument, SignatureError
 from activitypub.ids import same_origin
 from activitypub.verify import VerifiedSignature, verify_request
 from activitypub.vocab import loads_object, read_id, read_ref, read_types
 from fedimob.clock import utcnow
-from fedimob.db import in_transaction
 from fedimob.federation.context import Federation
 from fedimob.federation.hosts import host_of, is_blocked
+from fedimob.federation.inbox_writer import InboxWriter, Overloaded, Received
 from fedimob.federation.keys import StoredKeyResolver
 from fedimob.federation.ratelimit import TokenBuckets
-from fedimob.jobs.queue import enqueue
-from fedimob.models import Actor, InboxItem
+from fedimob.models import Actor
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
-PROCESS_JOB = "federation.inbox"
 
 
 class Refused(Exception):
@@ -104,7 +101,12 @@ async def receive(request: Request) -> Response:
             raise Refused(401, "signature verification failed")
         if not same_origin(activity_id, actor_id):
             raise Refused(400, "the activity id is not on its actor's origin")
-        await _store(activity, activity_id, kind, verified)
+        writer: InboxWriter = request.app.state.inbox_writer
+        await writer.store(
+            Received(activity_id, kind, verified.owner, verified.key_id, activity, utcnow())
+        )
+    except Overloaded:
+        return JSONResponse({"error": "busy, retry later"}, 503, headers={"retry-after": "5"})
     except Refused as refusal:
         return JSONResponse({"error": str(refusal)}, refusal.status, headers=refusal.headers)
     return Response(status_code=202)
@@ -125,26 +127,6 @@ async def _verify(request: Request, federation: Federation, body: bytes) -> Veri
         log.info("inbox: signature refused: %s", error)
         raise Refused(401, "signature verification failed") from None
     return verified
-
-
-async def _store(
-    activity: dict[str, Any], activity_id: str, kind: str, verified: VerifiedSignature
-) -> None:
-    if await InboxItem.exists(activity_id=activity_id):
-        return  # a replay or a redelivery: already stored once
-    try:
-        async with in_transaction():
-            item = await InboxItem.create(
-                activity_id=activity_id,
-                activity_type=kind,
-                actor_id=verified.owner,
-                key_id=verified.key_id,
-                payload=activity,
-                received_at=utcnow(),
-            )
-            await enqueue(PROCESS_JOB, {"item": item.id})
-    except IntegrityError:
-        return  # the same activity arrived twice at once: the other copy won
 
 
 def inbox_routes() -> list[Route]:

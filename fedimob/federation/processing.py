@@ -57,13 +57,19 @@ class ActivityHandlers:
         return iter(sorted(self._handlers))
 
 
-async def process_item(federation: Federation, handlers: ActivityHandlers, run: JobRun) -> None:
-    item_id = run.payload.get("item")
-    if not isinstance(item_id, int):
+async def process_items(federation: Federation, handlers: ActivityHandlers, run: JobRun) -> None:
+    """Process a group of stored activities, in the order they were stored."""
+    ids = run.payload.get("activity_ids")
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
         raise PermanentJobError(f"bad inbox payload {run.payload!r}")
-    item = await InboxItem.get_or_none(id=item_id)
-    if item is None or item.state != InboxState.PENDING:
-        return
+    items = await InboxItem.filter(activity_id__in=ids, state=InboxState.PENDING).order_by("id")
+    for item in items:
+        await process_item(federation, handlers, item, run)
+
+
+async def process_item(
+    federation: Federation, handlers: ActivityHandlers, item: InboxItem, run: JobRun
+) -> None:
     await note_inbound(host_of(item.actor_id), now=run.now)
     actor = await Actor.get_or_none(ap_id=item.actor_id, domain__isnull=False)
     handler = handlers.get(item.activity_type)

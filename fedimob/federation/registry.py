@@ -12,9 +12,9 @@ from fedimob.federation.campaigns import (
 )
 from fedimob.federation.context import Federation
 from fedimob.federation.delivery import deliver
-from fedimob.federation.inbox import PROCESS_JOB
+from fedimob.federation.inbox_writer import PROCESS_JOB
 from fedimob.federation.outbox import DELIVER_JOB
-from fedimob.federation.processing import ActivityHandlers, process_item
+from fedimob.federation.processing import ActivityHandlers, process_items
 from fedimob.jobs.registry import JobRegistry, JobRun
 
 
@@ -29,7 +29,7 @@ def register_federation_jobs(registry: JobRegistry, federation: Federation) -> N
     handlers = activity_handlers()
 
     async def on_inbox(run: JobRun) -> None:
-        await process_item(federation, handlers, run)
+        await process_items(federation, handlers, run)
 
     async def on_deliver(run: JobRun) -> None:
         await deliver(federation, run.payload, run.now, attempt=run.attempt)
