@@ -30,6 +30,7 @@ KNOWN_VARIABLES = frozenset(
         "FEDIMOB_SECRET_KEY",
         "FEDIMOB_DEV_ALLOW_PRIVATE_NETWORK",
         "FEDIMOB_AUTHORIZED_FETCH",
+        "FEDIMOB_COUNT_UPDATE_SECONDS",
         "FEDIMOB_WORKER_POLL_SECONDS",
         "FEDIMOB_JOB_TIMEOUT_SECONDS",
         "FEDIMOB_TEST_DATABASE_URL",
@@ -48,6 +49,7 @@ class Settings:
     secret_key: str
     dev_allow_private_network: bool = False
     authorized_fetch: bool = False
+    count_update_seconds: float = 60.0
     worker_poll_seconds: float = 1.0
     job_timeout_seconds: float = 60.0
 
@@ -84,6 +86,9 @@ class Settings:
             ),
             authorized_fetch=parse_bool(
                 "FEDIMOB_AUTHORIZED_FETCH", env.get("FEDIMOB_AUTHORIZED_FETCH")
+            ),
+            count_update_seconds=parse_positive(
+                "FEDIMOB_COUNT_UPDATE_SECONDS", env.get("FEDIMOB_COUNT_UPDATE_SECONDS"), 60.0
             ),
             worker_poll_seconds=parse_positive(
                 "FEDIMOB_WORKER_POLL_SECONDS", env.get("FEDIMOB_WORKER_POLL_SECONDS"), 1.0

@@ -20,6 +20,7 @@ from fedimob.domain.campaigns import lock_campaign
 from fedimob.domain.progress import record_milestones
 from fedimob.domain.tally import Tally, store_tally, tally_of, tally_of_campaign
 from fedimob.errors import InvalidTransition, JoinRefused, NotFound, ValidationError
+from fedimob.jobs.queue import enqueue
 from fedimob.models import (
     Account,
     Actor,
@@ -32,6 +33,9 @@ from fedimob.models import (
 )
 
 MAX_MESSAGE = 2000
+# Federation tells the world of these; each job commits with the change itself.
+COUNTS_JOB = "campaign.counts_changed"  # coalesced: one pending per campaign
+DECIDED_JOB = "participation.decided"  # an organiser answered a remote request
 MAX_REPORTED_MINUTES = 100 * MAX_PLEDGE_MINUTES
 MAX_IMPACT = Decimal("1e15")
 ACTIVE = (ParticipationState.ACCEPTED, ParticipationState.REQUESTED)
@@ -69,6 +73,7 @@ async def _commit_tally(campaign: Campaign, delta: Tally, now: datetime) -> None
         return
     fields = store_tally(campaign, tally_of_campaign(campaign) + delta)
     await campaign.save(update_fields=fields)
+    await enqueue(COUNTS_JOB, {"campaign_id": campaign.id}, key=f"counts:{campaign.id}")
     if delta.participants > 0 or delta.pledged_minutes > 0 or delta.impact > 0:
         await record_milestones(campaign, now)
 
@@ -85,9 +90,15 @@ async def join(
     pledge_minutes: int | None = None,
     listed: bool | None = None,
     message: str = "",
+    ap_id: str | None = None,
+    pending: bool = False,
     now: datetime | None = None,
 ) -> Change:
-    """Join (or re-join, or change one's pledge); idempotent per (campaign, actor)."""
+    """Join (or re-join, or change one's pledge); idempotent per (campaign, actor).
+
+    `ap_id` is the remote activity that asked (answered by its id); `pending`
+    makes a tentative participation, counted once an organiser accepts it.
+    """
     now = now or utcnow()
     if len(message) > MAX_MESSAGE:
         raise ValidationError("the message is too long", field="message")
@@ -106,11 +117,8 @@ async def join(
             and locked.participants_count >= locked.capacity
         ):
             raise JoinRefused(f"campaign {locked.slug} is full", reason="full")
-        state = (
-            ParticipationState.REQUESTED
-            if locked.join_mode == JoinMode.APPROVAL
-            else ParticipationState.ACCEPTED
-        )
+        approval = pending or locked.join_mode == JoinMode.APPROVAL
+        state = ParticipationState.REQUESTED if approval else ParticipationState.ACCEPTED
         if row is None:
             row = await Participation.create(
                 campaign=locked,
@@ -120,6 +128,7 @@ async def join(
                 via=via,
                 listed=bool(listed),
                 message=message,
+                ap_id=ap_id,
             )
             changed = True
         else:
@@ -130,6 +139,7 @@ async def join(
                 if rejoining:
                     row.via = via
                     row.message = message
+                    row.ap_id = ap_id
                 row.state, row.pledge_minutes, row.listed = new_state, pledge, new_listed
                 await row.save()
         await _commit_tally(locked, _snapshot(row) - before, now)
@@ -182,6 +192,8 @@ async def decide(
         row.state = target
         await row.save(update_fields=["state", "updated_at"])
         await _commit_tally(locked, _snapshot(row) - before, now)
+        if row.ap_id:
+            await enqueue(DECIDED_JOB, {"participation_id": row.id})
     return Change(row, True)
 
 

@@ -8,6 +8,7 @@ from fedimob.db import in_transaction
 from fedimob.domain.participation import forget_participant
 from fedimob.domain.text import sanitise_html
 from fedimob.federation.follows import _local_target, is_follow, undo_follow
+from fedimob.federation.participation import undo_participation
 from fedimob.federation.processing import ActivityHandlers, Incoming
 from fedimob.federation.remote_actors import store_remote_actor
 from fedimob.models import Actor, ActorBlock, Follow, Report
@@ -43,6 +44,8 @@ async def on_delete(incoming: Incoming) -> None:
 async def on_undo(incoming: Incoming) -> None:
     ref = require_ref(incoming.activity, "object")
     target = dict(ref.embedded) if ref.embedded is not None else None
+    if await undo_participation(incoming, target, ref.id):
+        return
     if target is None or is_follow(target):
         await undo_follow(incoming, target, ref.id)
     if target is None or "Block" in read_types(target):

@@ -16,8 +16,15 @@ from fedimob.federation.documents import actor_document
 from fedimob.federation.events import campaign_to_event
 from fedimob.federation.local_actors import local_actor
 from fedimob.federation.outbox import activity, send
-from fedimob.jobs.registry import JobRun, PermanentJobError
-from fedimob.models import Actor, ActorKind, Campaign
+from fedimob.jobs.registry import JobRun, PermanentJobError, RetryLater
+from fedimob.models import (
+    Actor,
+    ActorKind,
+    Campaign,
+    CampaignState,
+    OutboxActivity,
+    ParticipationState,
+)
 
 
 async def _campaign(run: JobRun) -> Campaign:
@@ -48,6 +55,40 @@ async def announce_published(federation: Federation, run: JobRun) -> None:
     async with in_transaction():
         await send(actor, create, to_followers=True, now=run.now)
         await send(association, boost, to_followers=True, now=run.now)
+
+
+async def announce_counts(federation: Federation, run: JobRun) -> None:
+    """One `Update{Event}` with the new counts, at most once per interval per campaign.
+
+    The job is coalesced (one pending per campaign), so a burst of joins costs
+    each follower's server one request per interval, not one per join.
+    """
+    campaign = await _campaign(run)
+    if campaign.state not in {CampaignState.PUBLISHED, CampaignState.ENDED}:
+        return
+    interval = federation.settings.count_update_seconds
+    last = (
+        await OutboxActivity.filter(actor_id=campaign.actor.id, activity_type="Update")
+        .order_by("-created_at")
+        .first()
+    )
+    if last is not None and (elapsed := (run.now - last.created_at).total_seconds()) < interval:
+        raise RetryLater("counts were sent moments ago", delay=interval - elapsed)
+    urls, actor = federation.urls, campaign.actor
+    participants = await Actor.filter(
+        participations__campaign_id=campaign.id,
+        participations__state__in=[ParticipationState.ACCEPTED, ParticipationState.REQUESTED],
+        domain__isnull=False,
+    )
+    update = activity(
+        urls, actor, "Update", campaign_to_event(campaign, actor, urls), **_public(urls, actor),
+        published=run.now,
+    )  # fmt: skip
+    async with in_transaction():
+        await send(
+            actor, update, recipients=participants, to_followers=True,
+            followers_of=[campaign.association.actor], now=run.now,
+        )  # fmt: skip
 
 
 async def announce_actor_update(federation: Federation, run: JobRun) -> None:

@@ -106,8 +106,7 @@ def is_follow(document: dict[str, Any] | None) -> bool:
 
 def register(handlers: ActivityHandlers) -> None:
     handlers.on("Follow")(on_follow)
-    handlers.on("Accept")(on_accept)
-    handlers.on("Reject")(on_reject)
+    handlers.on("Reject")(on_reject)  # Accept: see participation.on_accept
 
 
 async def find_remote_actor(federation: Federation, target: str) -> Actor:

@@ -76,6 +76,7 @@ async def send(
     *,
     recipients: Iterable[Actor] = (),
     to_followers: bool = False,
+    followers_of: Iterable[Actor] = (),
     now: datetime | None = None,
 ) -> OutboxActivity:
     """Store `document` in `actor`'s outbox and queue one delivery per inbox.
@@ -83,8 +84,8 @@ async def send(
     Call it inside the transaction of the change that causes it.
     """
     inboxes = _dedupe(recipients)
-    if to_followers:
-        inboxes = list(dict.fromkeys([*inboxes, *await follower_inboxes(actor)]))
+    for audience_of in ([actor] if to_followers else []) + list(followers_of):
+        inboxes = list(dict.fromkeys([*inboxes, *await follower_inboxes(audience_of)]))
     audience = [*_as_list(document.get("to")), *_as_list(document.get("cc"))]
     stored = await OutboxActivity.create(
         ap_id=document["id"],

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from fedimob.domain.actors import ACTOR_UPDATED_JOB
 from fedimob.domain.campaigns import CANCELLED_JOB, PUBLISHED_JOB
-from fedimob.federation import actor_updates, follows
+from fedimob.domain.participation import COUNTS_JOB, DECIDED_JOB
+from fedimob.federation import actor_updates, follows, participation
 from fedimob.federation.campaigns import (
     announce_actor_update,
     announce_cancelled,
+    announce_counts,
     announce_published,
 )
 from fedimob.federation.context import Federation
@@ -22,6 +24,7 @@ def activity_handlers() -> ActivityHandlers:
     handlers = ActivityHandlers()
     follows.register(handlers)
     actor_updates.register(handlers)
+    participation.register(handlers)
     return handlers
 
 
@@ -49,3 +52,12 @@ def register_federation_jobs(registry: JobRegistry, federation: Federation) -> N
         await announce_actor_update(federation, run)
 
     registry.register(ACTOR_UPDATED_JOB)(on_actor_updated)
+
+    async def on_counts(run: JobRun) -> None:
+        await announce_counts(federation, run)
+
+    async def on_decided(run: JobRun) -> None:
+        await participation.on_decided(federation, run)
+
+    registry.register(COUNTS_JOB)(on_counts)
+    registry.register(DECIDED_JOB)(on_decided)

@@ -29,13 +29,24 @@ async def enqueue(
     *,
     run_at: datetime | None = None,
     max_attempts: int = 10,
+    key: str | None = None,
 ) -> Job:
-    """Add a job; call it inside the transaction of the change that causes it."""
+    """Add a job; call it inside the transaction of the change that causes it.
+
+    With a `key`, a job still pending under that key is returned instead of a
+    new one (so 5,000 joins in a minute make one count update, not 5,000).
+    The caller serialises on what the key names (e.g. the campaign's lock).
+    """
+    if key is not None:
+        pending = await Job.filter(key=key, state=JobState.PENDING).first()
+        if pending is not None:
+            return pending
     return await Job.create(
         kind=kind,
         payload=dict(payload or {}),
         run_at=run_at or utcnow(),
         max_attempts=max_attempts,
+        key=key,
     )
 
 

@@ -189,6 +189,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('kind', fields.CharField(max_length=64)),
+                ('key', fields.CharField(null=True, db_index=True, max_length=200)),
                 ('payload', fields.JSONField(default=dict, encoder=JSON_DUMPS, decoder=loads)),
                 ('state', fields.CharEnumField(default=JobState.PENDING, description='PENDING: pending\nRUNNING: running\nDONE: done\nFAILED: failed', enum_type=JobState, max_length=16)),
                 ('attempts', fields.IntField(default=0)),
@@ -251,6 +252,7 @@ class Migration(migrations.Migration):
                 ('via', fields.CharEnumField(description='WEB: web\nCLI: cli\nDEMO: demo\nJOIN_ACTIVITY: join\nPOLL_VOTE: poll\nMENTION: mention\nACCEPT_EVENT: accept_event', enum_type=JoinVia, max_length=16)),
                 ('listed', fields.BooleanField(default=False)),
                 ('message', fields.TextField(default='', unique=False)),
+                ('ap_id', fields.CharField(null=True, max_length=2048)),
                 ('reported_minutes', fields.IntField(null=True)),
                 ('reported_impact', fields.DecimalField(null=True, max_digits=20, decimal_places=2)),
                 ('reported_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),

@@ -19,6 +19,8 @@ class Job(Model):
 
     id = fields.BigIntField(primary_key=True)
     kind = fields.CharField(max_length=64)
+    # Coalescing: at most one pending job per key (e.g. one count update per campaign).
+    key = fields.CharField(max_length=200, null=True, db_index=True)
     payload: dict[str, Any] = fields.JSONField(default=dict)
     state = fields.CharEnumField(JobState, max_length=16, default=JobState.PENDING)
     attempts = fields.IntField(default=0)

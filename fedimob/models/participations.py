@@ -23,6 +23,8 @@ class Participation(Model):
     via = fields.CharEnumField(JoinVia, max_length=16)
     listed = fields.BooleanField(default=False)
     message = fields.TextField(default="")
+    # The remote activity that asked to join (Join, vote...), which our answer names.
+    ap_id = fields.CharField(max_length=2048, null=True)
     reported_minutes = fields.IntField(null=True)
     reported_impact = fields.DecimalField(max_digits=20, decimal_places=2, null=True)
     reported_at = fields.DatetimeField(null=True)
