@@ -25,6 +25,7 @@ from fedimob.federation.inbox import inbox_routes
 from fedimob.federation.inbox_writer import InboxWriter
 from fedimob.federation.keys import KeyFetchGuard
 from fedimob.federation.ratelimit import TokenBuckets
+from fedimob.federation.retention import purge_inbox
 from fedimob.jobs.kinds import default_registry
 from fedimob.jobs.worker import Worker
 from fedimob.settings import Settings
@@ -67,6 +68,7 @@ def create_app(
         default_registry(federation),
         job_timeout=settings.job_timeout_seconds,
         poll_seconds=settings.worker_poll_seconds,
+        maintenance=[purge_inbox],
     )
 
     @asynccontextmanager
@@ -105,7 +107,8 @@ def create_app(
     app.state.database = db
     app.state.worker = worker
     app.state.federation = federation
-    app.state.inbox_limiter = TokenBuckets()
+    app.state.inbox_limiter = TokenBuckets()  # per verified remote host
+    app.state.inbox_ip_limiter = TokenBuckets(rate=1000.0, burst=10_000.0)  # per client address
     app.state.inbox_writer = inbox_writer
     app.state.key_guard = KeyFetchGuard()
     return app

@@ -20,16 +20,18 @@ from web.templating import make_templates
 
 STATIC = Path(__file__).parent / "static"
 templates = make_templates()
-LISTED_STATES = (CampaignState.PUBLISHED, CampaignState.ENDED)
 
 
 async def index(request: Request) -> Response:
     settings = request.app.state.settings
-    campaigns = [
-        await campaign_summary(c, settings) for c in await list_campaigns(states=LISTED_STATES)
+    running = [
+        await campaign_summary(c, settings)
+        for c in await list_campaigns(states=(CampaignState.PUBLISHED,))
     ]
-    running = [c for c in campaigns if c["state"] == "published"]
-    ended = [c for c in campaigns if c["state"] == "ended"]
+    ended = [
+        await campaign_summary(c, settings)
+        for c in await list_campaigns(states=(CampaignState.ENDED,), newest_first=True, limit=12)
+    ]
     return templates.TemplateResponse(
         request, "index.html", {"running": running, "ended": ended, "domain": settings.domain}
     )
@@ -59,7 +61,9 @@ async def association_page(request: Request) -> Response:
         raise HTTPException(404, "No such association") from None
     campaigns = [
         await campaign_summary(c, settings)
-        for c in await list_campaigns(states=LISTED_STATES, association_id=association.id)
+        for c in await list_campaigns(
+            states=(CampaignState.PUBLISHED,), association_id=association.id
+        )
     ]
     return templates.TemplateResponse(
         request,

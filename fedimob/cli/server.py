@@ -15,6 +15,7 @@ from fedimob.cli.output import emit
 from fedimob.demo import database_is_empty, load_demo
 from fedimob.errors import Conflict
 from fedimob.federation.context import Federation, make_client
+from fedimob.federation.retention import purge_inbox
 from fedimob.jobs.kinds import default_registry
 from fedimob.jobs.worker import Worker
 
@@ -46,6 +47,7 @@ async def work(args: argparse.Namespace, ctx: CommandContext) -> None:
         default_registry(federation),
         job_timeout=ctx.settings.job_timeout_seconds,
         poll_seconds=ctx.settings.worker_poll_seconds,
+        maintenance=[purge_inbox],
     )
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -19,6 +19,7 @@ MAX_PLEDGE_OPTIONS = 10
 MAX_CATEGORIES = 10
 MAX_CONVERSIONS = 10
 MAX_GOAL = 1_000_000_000
+MAX_CAPACITY = 1_000_000_000
 MAX_DESCRIPTION = 50_000
 MAX_HORIZON = timedelta(days=5 * 366)
 DEFAULT_PLEDGES = (60,)
@@ -163,8 +164,8 @@ def validate_campaign(data: CampaignInput, *, now: datetime) -> dict[str, Any]:
             "an impact goal needs its unit (e.g. 'e-mails deleted')", field="impact_unit"
         )
     if data.capacity is not None:
-        if data.capacity < 1:
-            raise ValidationError("the capacity must be at least 1", field="capacity")
+        if not 1 <= data.capacity <= MAX_CAPACITY:
+            raise ValidationError(f"the capacity must be 1 to {MAX_CAPACITY:,}", field="capacity")
         if data.goal_kind == GoalKind.PARTICIPANTS and data.capacity < data.goal_target:
             raise ValidationError(
                 "the capacity is below the goal: the goal could never be met", field="capacity"

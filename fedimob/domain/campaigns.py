@@ -153,10 +153,16 @@ async def list_campaigns(
     *,
     states: tuple[CampaignState, ...] = (CampaignState.PUBLISHED,),
     association_id: int | None = None,
+    newest_first: bool = False,
     limit: int = 50,
 ) -> list[Campaign]:
-    """Campaigns in the given states (of one association, if given), ending soonest first."""
+    """Campaigns in the given states (of one association, if given).
+
+    Ending soonest first, or with `newest_first` the latest deadlines first
+    (for ended campaigns).
+    """
     query = Campaign.filter(state__in=list(states))
     if association_id is not None:
         query = query.filter(association_id=association_id)
-    return await query.select_related("association").order_by("deadline", "id").limit(limit)
+    order = ("-deadline", "-id") if newest_first else ("deadline", "id")
+    return await query.select_related("association").order_by(*order).limit(limit)

@@ -156,8 +156,8 @@ async def leave(campaign: Campaign, actor: Actor, *, now: datetime | None = None
             raise NotFound(f"{actor.username} does not participate in {locked.slug}")
         if row.state not in ACTIVE:
             return Change(row, False)
-        if locked.state != CampaignState.PUBLISHED:
-            raise InvalidTransition(f"campaign {locked.slug} is {locked.state}: its count is final")
+        if locked.state != CampaignState.PUBLISHED or locked.deadline <= now:
+            raise InvalidTransition(f"campaign {locked.slug} has ended: its count is final")
         before = _snapshot(row)
         row.state = ParticipationState.WITHDRAWN
         await row.save(update_fields=["state", "updated_at"])

@@ -7,11 +7,11 @@ from activitypub.vocab import read_refs, read_types, require_ref
 from fedimob.db import in_transaction
 from fedimob.domain.participation import forget_participant
 from fedimob.domain.text import sanitise_html
-from fedimob.federation.follows import _local_target, is_follow, undo_follow
+from fedimob.federation.follows import is_follow, local_target, undo_follow
 from fedimob.federation.participation import undo_participation
 from fedimob.federation.processing import ActivityHandlers, Incoming
 from fedimob.federation.remote_actors import store_remote_actor
-from fedimob.models import Actor, ActorBlock, Follow, Report
+from fedimob.models import Actor, ActorBlock, Follow, InboxItem, Report
 
 MAX_REPORTED_OBJECTS = 50
 
@@ -37,8 +37,10 @@ async def on_delete(incoming: Incoming) -> None:
         await Follow.filter(follower_id=actor.id).delete()
         await Follow.filter(followed_id=actor.id).delete()
         await Actor.filter(id=actor.id).update(
-            deleted_at=incoming.now, public_key_pem="", inbox_url="", shared_inbox_url=""
-        )
+            deleted_at=incoming.now, public_key_pem="", inbox_url="", shared_inbox_url="",
+            display_name="", summary="", url="", icon_url="",
+        )  # fmt: skip
+        await InboxItem.filter(actor_id=actor.ap_id).update(payload={})
 
 
 async def on_undo(incoming: Incoming) -> None:
@@ -53,7 +55,7 @@ async def on_undo(incoming: Incoming) -> None:
 
 
 async def on_block(incoming: Incoming) -> None:
-    blocked = await _local_target(incoming.federation, require_ref(incoming.activity, "object").id)
+    blocked = await local_target(incoming.federation, require_ref(incoming.activity, "object").id)
     async with in_transaction():
         await ActorBlock.get_or_create(
             blocker=incoming.actor, blocked=blocked, defaults={"ap_id": incoming.activity["id"]}

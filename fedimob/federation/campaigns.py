@@ -15,7 +15,7 @@ from fedimob.federation.context import Federation
 from fedimob.federation.documents import actor_document
 from fedimob.federation.events import campaign_to_event
 from fedimob.federation.local_actors import local_actor
-from fedimob.federation.outbox import activity, send
+from fedimob.federation.outbox import activity, send, stable_activity_id
 from fedimob.jobs.registry import JobRun, PermanentJobError, RetryLater
 from fedimob.models import (
     Actor,
@@ -45,13 +45,21 @@ def _public(urls: Any, actor: Any) -> dict[str, list[str]]:
 
 async def announce_published(federation: Federation, run: JobRun) -> None:
     campaign = await _campaign(run)
+    if campaign.state != CampaignState.PUBLISHED:
+        return  # cancelled (or ended) before this job ran: nothing to announce
     urls, actor = federation.urls, campaign.actor
     association = campaign.association.actor
+    # Stable ids: if this job runs twice (a worker died after sending), nothing is sent twice.
+    create_id = stable_activity_id(urls, f"create:{campaign.id}")
+    if await OutboxActivity.exists(ap_id=create_id):
+        return
     event = campaign_to_event(campaign, actor, urls)
     create = activity(urls, actor, "Create", event, **_public(urls, actor), published=run.now)
+    create["id"] = create_id
     boost = activity(
         urls, association, "Announce", event["id"], **_public(urls, association), published=run.now
     )
+    boost["id"] = stable_activity_id(urls, f"announce:{campaign.id}")
     async with in_transaction():
         await send(actor, create, to_followers=True, now=run.now)
         await send(association, boost, to_followers=True, now=run.now)

@@ -6,6 +6,7 @@ else. The outbox lists public activities, newest first, 20 a page.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from starlette.requests import Request
@@ -46,11 +47,12 @@ async def outbox(request: Request) -> Response:
             "@context": AS2_CONTEXT, "id": collection_id, "type": "OrderedCollection",
             "totalItems": total, "first": f"{collection_id}?page=true",
         })  # fmt: skip
-    page_query = public.filter(id__lt=int(before)) if before.isdigit() else public
+    cursor = re.fullmatch(r"[0-9]{1,18}", before)  # a row id, nothing else
+    page_query = public.filter(id__lt=int(before)) if cursor else public
     rows = await page_query.order_by("-id").limit(PAGE_SIZE)
     page: dict[str, Any] = {
         "@context": AS2_CONTEXT,
-        "id": f"{collection_id}?page=true" + (f"&max_id={before}" if before.isdigit() else ""),
+        "id": f"{collection_id}?page=true" + (f"&max_id={before}" if cursor else ""),
         "type": "OrderedCollectionPage",
         "partOf": collection_id,
         "orderedItems": [row.payload for row in rows],

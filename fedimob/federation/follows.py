@@ -24,7 +24,7 @@ def _follow_summary(document: dict[str, Any]) -> dict[str, Any]:
     return {key: document[key] for key in ("id", "type", "actor", "object") if key in document}
 
 
-async def _local_target(federation: Federation, target_id: str) -> Actor:
+async def local_target(federation: Federation, target_id: str) -> Actor:
     parsed = federation.urls.parse_actor_id(target_id)
     found = await local_actor(*parsed) if parsed else None
     if found is None:
@@ -35,7 +35,7 @@ async def _local_target(federation: Federation, target_id: str) -> Actor:
 async def on_follow(incoming: Incoming) -> None:
     """A remote actor follows one of ours: recorded and accepted at once."""
     federation, follow = incoming.federation, incoming.activity
-    followed = await _local_target(federation, require_ref(follow, "object").id)
+    followed = await local_target(federation, require_ref(follow, "object").id)
     async with in_transaction():
         row, created = await Follow.get_or_create(
             follower=incoming.actor,

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from activitypub.errors import InvalidDocument
-from activitypub.ids import normalize_host
+from activitypub.ids import origin_of
 from activitypub.retry import (
     HostHealth,
     Verdict,
@@ -21,16 +20,24 @@ from fedimob.models import RemoteHost
 
 
 def host_of(url: str) -> str:
-    return (urlsplit(url).netloc or "").lower()
+    """The normalised host of an id (IDNA, case-folded, no trailing dot, no port).
+
+    Blocks and host health are keyed by this, so `evil.example.` or
+    `EVIL.example:443` cannot slip past a block of `evil.example`.
+    """
+    try:
+        return origin_of(url).host
+    except InvalidDocument:
+        return ""
 
 
 def normalise_domain(domain: str) -> str:
     """A domain as typed by an admin (`Example.ORG`, `https://example.org/`) -> `example.org`."""
     candidate = domain.strip()
-    if "://" in candidate:
-        candidate = urlsplit(candidate).netloc
+    if "://" not in candidate:
+        candidate = f"https://{candidate.rstrip('/')}/"
     try:
-        host = normalize_host(candidate.rstrip("/").split(":")[0])
+        host = origin_of(candidate).host
     except InvalidDocument:
         raise ValidationError(f"{domain!r} is not a domain", field="domain") from None
     if "." not in host and host != "localhost":
@@ -40,12 +47,15 @@ def normalise_domain(domain: str) -> str:
 
 def _blocked_candidates(host: str) -> list[str]:
     """`a.b.example.org` is blocked by a block of itself or of any parent domain."""
-    bare = host.split(":")[0] if not host.startswith("[") else host
-    parts = bare.split(".")
-    return [".".join(parts[i:]) for i in range(len(parts) - 1)] or [bare]
+    if ":" in host:  # an IPv6 literal: only itself
+        return [host]
+    parts = host.split(".")
+    return [".".join(parts[i:]) for i in range(len(parts) - 1)] or [host]
 
 
 async def is_blocked(host: str) -> bool:
+    if not host:
+        return True  # no usable host: nothing to talk to
     return await RemoteHost.filter(
         domain__in=_blocked_candidates(host.lower()), blocked=True
     ).exists()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from typing import Any
 
 from starlette.requests import Request
@@ -33,6 +34,7 @@ from fedimob.models import Actor
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
+TYPE_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_:.-]{0,63}")
 
 
 class Refused(Exception):
@@ -60,6 +62,17 @@ def _target(request: Request) -> str:
     return (raw_path + (b"?" + query if query else b"")).decode("latin-1")
 
 
+def _has_nul(value: object) -> bool:
+    """PostgreSQL refuses U+0000 in text and JSON; no real activity carries one."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 def parse_activity(body: bytes) -> tuple[dict[str, Any], str, str, str]:
     """(activity, id, type, actor id) or Refused(400)."""
     try:
@@ -71,34 +84,41 @@ def parse_activity(body: bytes) -> tuple[dict[str, Any], str, str, str]:
         raise Refused(400, f"not an activity: {error}") from None
     if not types or actor is None:
         raise Refused(400, "not an activity: type and actor are required")
-    return activity, activity_id, types[0][:64], actor.id
+    if not TYPE_PATTERN.fullmatch(types[0]):
+        raise Refused(400, "not an activity: unusable type")
+    if _has_nul(activity):
+        raise Refused(400, "not an activity: NUL characters")
+    return activity, activity_id, types[0], actor.id
 
 
 async def _self_delete_of_stranger(kind: str, actor_id: str, activity: dict[str, Any]) -> bool:
     """Mastodon tells every server when an account is deleted; a stranger's costs nothing."""
     if kind != "Delete":
         return False
-    target = read_ref(activity, "object")
+    try:
+        target = read_ref(activity, "object")
+    except InvalidDocument:
+        return False  # not a self-delete: verified like anything else
     return target is not None and target.id == actor_id and not await Actor.exists(ap_id=actor_id)
 
 
 async def receive(request: Request) -> Response:
     federation: Federation = request.app.state.federation
-    limiter: TokenBuckets = request.app.state.inbox_limiter
     try:
+        # Before anything is verified, only the client's address can be charged:
+        # charging the claimed host would let anyone exhaust a real peer's budget.
+        _charge(request.app.state.inbox_ip_limiter, request.client.host if request.client else "")
         body = await read_body(request)
         activity, activity_id, kind, actor_id = parse_activity(body)
         host = host_of(actor_id)
         if await is_blocked(host):
             raise Refused(403, "forbidden")
-        wait = limiter.take(host)
-        if wait is not None:
-            raise Refused(429, "slow down", {"retry-after": str(math.ceil(wait))})
         if await _self_delete_of_stranger(kind, actor_id, activity):
             return Response(status_code=202)
         verified = await _verify(request, federation, body)
         if verified.owner != actor_id:
             raise Refused(401, "signature verification failed")
+        _charge(request.app.state.inbox_limiter, host)
         if not same_origin(activity_id, actor_id):
             raise Refused(400, "the activity id is not on its actor's origin")
         writer: InboxWriter = request.app.state.inbox_writer
@@ -110,6 +130,12 @@ async def receive(request: Request) -> Response:
     except Refused as refusal:
         return JSONResponse({"error": str(refusal)}, refusal.status, headers=refusal.headers)
     return Response(status_code=202)
+
+
+def _charge(limiter: TokenBuckets, key: str) -> None:
+    wait = limiter.take(key)
+    if wait is not None:
+        raise Refused(429, "slow down", {"retry-after": str(math.ceil(wait))})
 
 
 async def _verify(request: Request, federation: Federation, body: bytes) -> VerifiedSignature:

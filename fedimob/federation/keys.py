@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from activitypub.errors import ActivityPubError, KeyUnavailable
+from activitypub.errors import ActivityPubError, InvalidDocument, KeyUnavailable
 from activitypub.ids import same_origin, strip_fragment
-from activitypub.keys import load_public_key_pem
+from activitypub.keys import PublicKey, load_public_key_pem
 from activitypub.verify import ResolvedKey
 from activitypub.vocab import find_public_key
 from fedimob.federation.context import Federation
@@ -53,6 +53,11 @@ class KeyFetchGuard:
             for stale in sorted(self.negative, key=self.negative.__getitem__)[:5_000]:
                 del self.negative[stale]
         self.failures.setdefault(urlsplit(key_id).netloc.lower(), []).append(now)
+        if len(self.failures) > 10_000:  # bounded: forget hosts with no recent failure
+            self.failures = {
+                host: times for host, times in self.failures.items()
+                if times and now - times[-1] < BREAKER_WINDOW
+            }  # fmt: skip
 
 
 class StoredKeyResolver:
@@ -66,7 +71,7 @@ class StoredKeyResolver:
         if not refresh:
             cached = await Actor.filter(key_id=key_id, domain__isnull=False).first()
             if cached is not None and cached.public_key_pem and cached.ap_id:
-                return ResolvedKey(load_public_key_pem(cached.public_key_pem), cached.ap_id)
+                return ResolvedKey(_usable(cached.public_key_pem), cached.ap_id)
         reason = self.guard.refused(key_id)
         if reason:
             raise KeyUnavailable(f"key {key_id}: {reason}")
@@ -75,7 +80,7 @@ class StoredKeyResolver:
         except (ActivityPubError, ValueError) as error:
             self.guard.failed(key_id)
             raise KeyUnavailable(f"key {key_id}: {error}") from None
-        return ResolvedKey(load_public_key_pem(actor.public_key_pem), actor.ap_id or "", fresh=True)
+        return ResolvedKey(_usable(actor.public_key_pem), actor.ap_id or "", fresh=True)
 
     async def _fetch(self, key_id: str) -> Actor:
         if self.federation.urls.is_local(key_id):
@@ -89,12 +94,22 @@ class StoredKeyResolver:
             if not same_origin(owner_id, key_id):
                 raise KeyUnavailable("the key's owner is on another origin")
             document = await self.federation.fetch_object(owner_id)
-        if find_public_key(document, key_id) is None:
+        listed = find_public_key(document, key_id)
+        if listed is None or not listed.pem:
             raise KeyUnavailable("the owner's document does not list this key")
+        _usable(listed.pem)  # refuse before storing: a bad key must not be cached
         actor = await store_remote_actor(_as_dict(document))
         if actor.key_id != key_id or not actor.public_key_pem:
             raise KeyUnavailable("the owner's document does not list this key")
         return actor
+
+
+def _usable(pem: str) -> PublicKey:
+    """The parsed key, or KeyUnavailable (garbage, or an RSA key under 2048 bits)."""
+    try:
+        return load_public_key_pem(pem)
+    except (InvalidDocument, ValueError) as error:
+        raise KeyUnavailable(f"unusable key: {error}") from None
 
 
 def _as_dict(document: Any) -> dict[str, Any]:

@@ -19,11 +19,17 @@ from fedimob.jobs.queue import enqueue
 from fedimob.models import Actor, Follow, FollowState, OutboxActivity
 
 DELIVER_JOB = "federation.deliver"
+ACTIVITY_NAMESPACE = uuid.UUID("0a6f8f53-3c1b-4b76-9a3e-6d1f2c8e5b10")
 DELIVERY_ATTEMPTS = 18  # activitypub.retry.RetryPolicy: about two days
 
 
 def new_activity_id(urls: LocalUrls) -> str:
     return urls.settings.absolute(f"/activities/{uuid.uuid4()}")
+
+
+def stable_activity_id(urls: LocalUrls, name: str) -> str:
+    """The same id every time for the same `name` (activities that must be sent once)."""
+    return urls.settings.absolute(f"/activities/{uuid.uuid5(ACTIVITY_NAMESPACE, name)}")
 
 
 def activity(

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from tortoise.exceptions import IntegrityError
 
 from activitypub.errors import InvalidDocument
-from activitypub.ids import same_origin
+from activitypub.ids import is_valid_id, same_origin
 from activitypub.vocab import read_id, read_public_keys, read_string, read_types
 from fedimob.clock import utcnow
 from fedimob.domain.text import sanitise_html
@@ -46,9 +46,20 @@ def _link(doc: dict[str, Any], field: str, actor_id: str, *, required: bool = Fa
 
 
 def _text(doc: dict[str, Any], field: str, maximum: int) -> str:
-    """A display string, cut to `maximum` (a long bio is no reason to refuse an actor)."""
+    """A display string without control characters, cut to `maximum`.
+
+    A long bio is no reason to refuse an actor; a NUL byte would be refused
+    by PostgreSQL, and other controls only serve to mislead.
+    """
     value = doc.get(field)
-    return value[:maximum] if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    return "".join(ch for ch in value[: maximum * 2] if ch >= " " or ch in "\n\t")[:maximum]
+
+
+def _web_url(value: object) -> str:
+    """An http(s) URL to link to, or nothing (no javascript:, no controls)."""
+    return value if isinstance(value, str) and is_valid_id(value) else ""
 
 
 def read_actor(doc: dict[str, Any]) -> RemoteActorFields:
@@ -58,8 +69,8 @@ def read_actor(doc: dict[str, Any]) -> RemoteActorFields:
     if not kinds:
         raise InvalidDocument(f"{actor_id} is not an actor")
     username = read_string(doc, "preferredUsername", limit=255) or ""
-    if not username:
-        raise InvalidDocument(f"actor {actor_id} has no preferredUsername")
+    if not username or any(ch < " " or ch == "\x7f" for ch in username):
+        raise InvalidDocument(f"actor {actor_id} has no usable preferredUsername")
     keys = [key for key in read_public_keys(doc) if key.pem and key.owner in (None, actor_id)]
     key = next((k for k in keys if same_origin(k.id, actor_id)), None)
     endpoints = doc.get("endpoints") if isinstance(doc.get("endpoints"), dict) else {}
@@ -74,8 +85,8 @@ def read_actor(doc: dict[str, Any]) -> RemoteActorFields:
             "kind": kinds[0],
             "display_name": _text(doc, "name", 200),
             "summary": sanitise_html(_text(doc, "summary", 10_000)),
-            "url": url if isinstance(url, str) and len(url) <= 2048 else "",
-            "icon_url": icon_url if isinstance(icon_url, str) and len(icon_url) <= 2048 else "",
+            "url": _web_url(url),
+            "icon_url": _web_url(icon_url),
             "inbox_url": _link(doc, "inbox", actor_id, required=True),
             "shared_inbox_url": _link(endpoints or {}, "sharedInbox", actor_id),
             "followers_url": _link(doc, "followers", actor_id),

@@ -66,7 +66,10 @@ class LocalUrls:
         return self.settings.absolute(f"/campaigns/{slug}/event")
 
     def is_local(self, url: str) -> bool:
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # e.g. "https://[oops/x": not ours, not anyone's
+            return False
         base = urlsplit(self.settings.url)
         return (parts.scheme, parts.netloc.lower()) == (base.scheme, base.netloc)
 

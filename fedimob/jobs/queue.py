@@ -12,7 +12,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from tortoise.expressions import Q
+from tortoise.expressions import F, Q
 
 from fedimob.clock import utcnow
 from fedimob.db import in_transaction
@@ -52,8 +52,25 @@ async def enqueue(
 
 def _due(now: datetime) -> Q:
     pending = Q(state=JobState.PENDING, run_at__lte=now)
-    abandoned = Q(state=JobState.RUNNING, locked_until__lt=now)
+    # A job whose worker died is claimed again, while it has attempts left.
+    abandoned = Q(state=JobState.RUNNING, locked_until__lt=now, attempts__lt=F("max_attempts"))
     return pending | abandoned
+
+
+async def renew(job: Job, *, until: datetime) -> bool:
+    """Extend our lease on `job` before running it; False if another worker took it."""
+    return bool(
+        await Job.filter(id=job.id, locked_by=job.locked_by, state=JobState.RUNNING).update(
+            locked_until=until
+        )
+    )
+
+
+async def fail_abandoned(*, now: datetime) -> int:
+    """Give up on jobs that kept killing or hanging their workers."""
+    return await Job.filter(
+        state=JobState.RUNNING, locked_until__lt=now, attempts__gte=F("max_attempts")
+    ).update(state=JobState.FAILED, finished_at=now, last_error="abandoned by its workers")
 
 
 async def claim(worker_id: str, *, now: datetime, limit: int, lease: timedelta) -> list[Job]:

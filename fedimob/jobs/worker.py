@@ -12,7 +12,7 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -51,6 +51,7 @@ class Worker:
         poll_seconds: float = 1.0,
         clock: Callable[[], datetime] = utcnow,
         worker_id: str | None = None,
+        maintenance: Sequence[Callable[[datetime], Awaitable[object]]] = (),
     ) -> None:
         self.registry = registry
         self.job_timeout = job_timeout
@@ -58,6 +59,7 @@ class Worker:
         self.poll_seconds = poll_seconds
         self.clock = clock
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.maintenance = tuple(maintenance)
         self._stopping = asyncio.Event()
         self._last_maintenance: datetime | None = None
         self.total = WorkerStats()
@@ -73,6 +75,10 @@ class Worker:
             if not jobs:
                 break
             for job in jobs:
+                # The batch shares one claim; each job gets a fresh lease as it starts,
+                # so a slow batch never lets another worker run its tail twice.
+                if not await queue.renew(job, until=(now or self.clock()) + lease):
+                    continue
                 stats = self._add(stats, await self._run(job, now))
         self.total = WorkerStats(
             self.total.done + stats.done,
@@ -120,7 +126,10 @@ class Worker:
         """Retention of finished jobs, and the safety net for campaign deadlines."""
         moment = now or self.clock()
         await queue.purge_finished(older_than=moment - RETENTION)
+        await queue.fail_abandoned(now=moment)
         await end_overdue(now=moment)
+        for task in self.maintenance:
+            await task(moment)
         self._last_maintenance = moment
 
     async def run(self, *, max_jobs: int | None = None) -> None:

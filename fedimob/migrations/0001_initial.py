@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('ap_id', fields.CharField(null=True, unique=True, max_length=2048)),
                 ('username', fields.CharField(max_length=255)),
-                ('domain', fields.CharField(null=True, db_index=True, max_length=255)),
+                ('domain', fields.CharField(null=True, db_index=True, max_length=300)),
                 ('display_name', fields.CharField(default='', max_length=200)),
                 ('kind', fields.CharEnumField(default=ActorKind.PERSON, description='PERSON: person\nGROUP: group\nORGANIZATION: organization\nAPPLICATION: application\nSERVICE: service', enum_type=ActorKind, max_length=20)),
                 ('summary', fields.TextField(default='', unique=False)),

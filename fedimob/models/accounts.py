@@ -22,7 +22,8 @@ class Actor(Model):
     id = fields.BigIntField(primary_key=True)
     ap_id = fields.CharField(max_length=2048, unique=True, null=True)
     username = fields.CharField(max_length=255)
-    domain = fields.CharField(max_length=255, null=True, db_index=True)
+    # Host and port of a remote actor's id (253 + ":65535"); None for local actors.
+    domain = fields.CharField(max_length=300, null=True, db_index=True)
     display_name = fields.CharField(max_length=200, default="")
     kind = fields.CharEnumField(ActorKind, max_length=20, default=ActorKind.PERSON)
     summary = fields.TextField(default="")

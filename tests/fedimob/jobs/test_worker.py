@@ -158,3 +158,37 @@ async def test_retry_later_uses_the_handlers_delay_or_gives_up(db: Database) -> 
     assert job.run_at == now + timedelta(seconds=120)
     assert (await worker.run_once(now=now + timedelta(seconds=121))).failed == 1
     assert (await Job.get()).state == JobState.FAILED
+
+
+async def test_an_abandoned_job_is_not_reclaimed_past_its_attempts(db: Database) -> None:
+    calls: list[dict[str, Any]] = []
+    await queue.enqueue("test.job", {}, max_attempts=2)
+    now = utcnow()
+    lease = timedelta(minutes=1)
+    for n in range(2):  # two workers die holding it
+        claimed = await queue.claim(
+            f"dead{n}", now=now + n * timedelta(minutes=2), limit=5, lease=lease
+        )
+        assert len(claimed) == 1
+    later = now + timedelta(minutes=10)
+    assert await queue.claim("alive", now=later, limit=5, lease=lease) == []
+    worker = Worker(registry_with(calls))
+    await worker.maintain(now=later)
+    job = await Job.get()
+    assert (job.state, job.last_error) == (JobState.FAILED, "abandoned by its workers")
+    assert calls == []
+
+
+async def test_a_slow_batch_keeps_its_jobs_from_other_workers(db: Database) -> None:
+    """Each job's lease is renewed when it starts, so the tail of a batch is not run twice."""
+    for n in range(3):
+        await queue.enqueue("test.job", {"n": n})
+    now = utcnow()
+    lease = timedelta(seconds=30)
+    claimed = await queue.claim("slow", now=now, limit=3, lease=lease)
+    # Much later the slow worker reaches its last job: it renews before running it,
+    # and another worker looking at the same moment finds nothing to steal.
+    assert await queue.renew(claimed[2], until=now + timedelta(minutes=10))
+    other = await queue.claim("other", now=now + timedelta(minutes=5), limit=3, lease=lease)
+    assert [job.id for job in other] == [claimed[0].id, claimed[1].id]
+    assert not await queue.renew(claimed[0], until=now + timedelta(minutes=11))  # stolen
