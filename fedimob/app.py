@@ -24,7 +24,7 @@ from fedimob.federation.endpoints import object_routes
 from fedimob.federation.inbox import inbox_routes
 from fedimob.federation.inbox_writer import InboxWriter
 from fedimob.federation.keys import KeyFetchGuard
-from fedimob.federation.ratelimit import TokenBuckets
+from fedimob.federation.ratelimit import InFlight, TokenBuckets
 from fedimob.federation.retention import purge_inbox
 from fedimob.jobs.kinds import default_registry
 from fedimob.jobs.worker import Worker
@@ -108,7 +108,8 @@ def create_app(
     app.state.worker = worker
     app.state.federation = federation
     app.state.inbox_limiter = TokenBuckets()  # per verified remote host
-    app.state.inbox_ip_limiter = TokenBuckets(rate=1000.0, burst=10_000.0)  # per client address
+    app.state.inbox_in_flight = InFlight()
+    app.state.inbox_ip_limiter = TokenBuckets(rate=3000.0, burst=30_000.0)  # per client address
     app.state.inbox_writer = inbox_writer
     app.state.key_guard = KeyFetchGuard()
     return app

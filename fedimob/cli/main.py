@@ -10,6 +10,11 @@ from collections.abc import Sequence
 
 from tortoise.exceptions import DBConnectionError, OperationalError
 
+try:
+    import uvloop
+except ImportError:  # not on every platform: the standard loop serves too
+    uvloop = None  # type: ignore[assignment]
+
 from fedimob import __version__
 from fedimob.cli import campaigns, federation, people, server
 from fedimob.cli.context import Command, CommandContext
@@ -57,6 +62,13 @@ async def run_command(handler: Command, args: argparse.Namespace, settings: Sett
         await database.close()
 
 
+def event_loop_runner() -> asyncio.Runner:
+    """uvloop when installed (uvicorn[standard] brings it): a faster server and worker."""
+    if uvloop is None:
+        return asyncio.Runner()
+    return asyncio.Runner(loop_factory=uvloop.new_event_loop)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
@@ -64,7 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         settings = Settings.from_env()
-        return asyncio.run(run_command(args.handler, args, settings))
+        with event_loop_runner() as runner:
+            return runner.run(run_command(args.handler, args, settings))
     except FedimobError as error:
         fail(str(error))
         return 1

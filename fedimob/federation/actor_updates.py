@@ -24,6 +24,7 @@ async def on_update(incoming: Incoming) -> None:
     if ref.embedded is None:
         raise InvalidDocument("Update of an actor without the actor's document")
     await store_remote_actor(dict(ref.embedded), now=incoming.now)
+    incoming.federation.keys.forget_owner(incoming.actor.ap_id or "")
 
 
 async def on_delete(incoming: Incoming) -> None:
@@ -32,6 +33,7 @@ async def on_delete(incoming: Incoming) -> None:
     if ref.id != incoming.actor.ap_id:
         return  # deletes of other objects come with participation
     actor = incoming.actor
+    incoming.federation.keys.forget_owner(actor.ap_id or "")
     await forget_participant(actor, now=incoming.now)
     async with in_transaction():
         await Follow.filter(follower_id=actor.id).delete()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -12,6 +12,8 @@ from activitypub.keys import KeyPair
 from activitypub.signing import HttpSignatureAuth
 from fedimob import __version__
 from fedimob.domain.actors import ensure_keys, instance_actor
+from fedimob.federation.hosts import BlockList
+from fedimob.federation.key_memory import KeyMemory
 from fedimob.federation.urls import LocalUrls
 from fedimob.models import Actor
 from fedimob.settings import Settings
@@ -32,6 +34,9 @@ def make_client(
 class Federation:
     settings: Settings
     client: SafeClient
+    # Per-instance caches (several instances may share a process in tests).
+    blocks: BlockList = field(default_factory=BlockList)
+    keys: KeyMemory = field(default_factory=KeyMemory)
 
     @property
     def urls(self) -> LocalUrls:

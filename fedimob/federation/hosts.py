@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from activitypub.errors import InvalidDocument
@@ -53,12 +56,41 @@ def _blocked_candidates(host: str) -> list[str]:
     return [".".join(parts[i:]) for i in range(len(parts) - 1)] or [host]
 
 
+@dataclass
+class BlockList:
+    """The blocked domains, read at most every `ttl` seconds (the inbox asks on every request).
+
+    A block changed in this process applies at once (`block()` and `unblock()`
+    bump a generation every BlockList checks); one made by another process,
+    such as `fedimob block add`, within `ttl` seconds.
+    """
+
+    ttl: float = 5.0
+    clock: Callable[[], float] = time.monotonic
+    _domains: frozenset[str] = frozenset()
+    _loaded_at: float = float("-inf")
+    _seen: int = -1
+
+    async def contains(self, host: str) -> bool:
+        if not host:
+            return True  # no usable host: nothing to talk to
+        if self._seen != _changes[0] or self.clock() - self._loaded_at > self.ttl:
+            self._seen = _changes[0]
+            rows = await RemoteHost.filter(blocked=True).only("domain")
+            self._domains = frozenset(row.domain for row in rows)
+            self._loaded_at = self.clock()
+        return any(candidate in self._domains for candidate in _blocked_candidates(host))
+
+
+_changes = [0]  # bumped by every block change made in this process
+
+
 async def is_blocked(host: str) -> bool:
+    """Uncached check, for paths where one query does not matter."""
     if not host:
         return True  # no usable host: nothing to talk to
-    return await RemoteHost.filter(
-        domain__in=_blocked_candidates(host.lower()), blocked=True
-    ).exists()
+    candidates = _blocked_candidates(host.lower())
+    return await RemoteHost.filter(domain__in=candidates, blocked=True).exists()
 
 
 async def block(domain: str, *, reason: str = "", now: datetime | None = None) -> RemoteHost:
@@ -66,13 +98,15 @@ async def block(domain: str, *, reason: str = "", now: datetime | None = None) -
     row, _ = await RemoteHost.get_or_create(domain=name)
     row.blocked, row.block_reason, row.blocked_at = True, reason[:2000], now or utcnow()
     await row.save()
+    _changes[0] += 1
     return row
 
 
 async def unblock(domain: str) -> bool:
-    return bool(
-        await RemoteHost.filter(domain=normalise_domain(domain), blocked=True).update(blocked=False)
-    )
+    name = normalise_domain(domain)
+    lifted = bool(await RemoteHost.filter(domain=name, blocked=True).update(blocked=False))
+    _changes[0] += 1
+    return lifted
 
 
 async def blocked_domains() -> list[RemoteHost]:

@@ -1,12 +1,17 @@
 """The inbox: parse, verify, persist, answer 202. Processing is a job.
 
-body (<= 1 MiB, streamed)       413 when larger
-JSON object with id/type/actor  400 when not
-actor's domain not blocked      403
-per-host rate                   429 + Retry-After
-HTTP signature, signer = actor  401 (generic body)
-activity id on actor's origin   400
-stored once per activity id     202 (a replay is acknowledged, not stored again)
+In order, each step answering for itself:
+
+- more than 128 requests in flight: 503 + Retry-After (beyond capacity, never a timeout);
+- per client address, before anything is verified: 429 + Retry-After;
+- body streamed, at most 1 MiB: 413;
+- a JSON object with id, a plain type and actor, no NUL anywhere: 400;
+- the actor's domain (or a parent) blocked: 403;
+- a Delete of itself by an actor we never stored: 202, nothing fetched or kept;
+- HTTP signature valid and its owner the activity's actor: else 401 (generic body);
+- per verified remote host: 429 + Retry-After;
+- activity id on the actor's origin: else 400;
+- stored once per activity id by the group writer: 202 (503 if the writer is full).
 """
 
 from __future__ import annotations
@@ -26,10 +31,10 @@ from activitypub.verify import VerifiedSignature, verify_request
 from activitypub.vocab import loads_object, read_id, read_ref, read_types
 from fedimob.clock import utcnow
 from fedimob.federation.context import Federation
-from fedimob.federation.hosts import host_of, is_blocked
+from fedimob.federation.hosts import host_of
 from fedimob.federation.inbox_writer import InboxWriter, Overloaded, Received
 from fedimob.federation.keys import StoredKeyResolver
-from fedimob.federation.ratelimit import TokenBuckets
+from fedimob.federation.ratelimit import InFlight, TokenBuckets
 from fedimob.models import Actor
 
 log = logging.getLogger(__name__)
@@ -103,6 +108,16 @@ async def _self_delete_of_stranger(kind: str, actor_id: str, activity: dict[str,
 
 
 async def receive(request: Request) -> Response:
+    gate: InFlight = request.app.state.inbox_in_flight
+    if not gate.enter():
+        return JSONResponse({"error": "busy, retry later"}, 503, headers={"retry-after": "5"})
+    try:
+        return await _receive(request)
+    finally:
+        gate.leave()
+
+
+async def _receive(request: Request) -> Response:
     federation: Federation = request.app.state.federation
     try:
         # Before anything is verified, only the client's address can be charged:
@@ -111,7 +126,7 @@ async def receive(request: Request) -> Response:
         body = await read_body(request)
         activity, activity_id, kind, actor_id = parse_activity(body)
         host = host_of(actor_id)
-        if await is_blocked(host):
+        if await federation.blocks.contains(host):
             raise Refused(403, "forbidden")
         if await _self_delete_of_stranger(kind, actor_id, activity):
             return Response(status_code=202)

@@ -21,6 +21,7 @@ from activitypub.keys import PublicKey, load_public_key_pem
 from activitypub.verify import ResolvedKey
 from activitypub.vocab import find_public_key
 from fedimob.federation.context import Federation
+from fedimob.federation.key_memory import KeyMemory
 from fedimob.federation.remote_actors import store_remote_actor
 from fedimob.models import Actor
 
@@ -61,17 +62,28 @@ class KeyFetchGuard:
 
 
 class StoredKeyResolver:
-    """The application's `KeyResolver`: the Actor table first, the network once."""
+    """The application's `KeyResolver`: memory, then the Actor table, then the network once."""
 
-    def __init__(self, federation: Federation, guard: KeyFetchGuard | None = None) -> None:
+    def __init__(
+        self,
+        federation: Federation,
+        guard: KeyFetchGuard | None = None,
+        memory: KeyMemory | None = None,
+    ) -> None:
         self.federation = federation
         self.guard = guard or KeyFetchGuard()
+        self.memory = memory or federation.keys
 
     async def resolve(self, key_id: str, *, refresh: bool) -> ResolvedKey:
         if not refresh:
+            remembered = self.memory.get(key_id)
+            if remembered is not None:
+                return remembered
             cached = await Actor.filter(key_id=key_id, domain__isnull=False).first()
             if cached is not None and cached.public_key_pem and cached.ap_id:
-                return ResolvedKey(_usable(cached.public_key_pem), cached.ap_id)
+                resolved = ResolvedKey(_usable(cached.public_key_pem), cached.ap_id)
+                self.memory.put(key_id, resolved)
+                return resolved
         reason = self.guard.refused(key_id)
         if reason:
             raise KeyUnavailable(f"key {key_id}: {reason}")
@@ -80,7 +92,9 @@ class StoredKeyResolver:
         except (ActivityPubError, ValueError) as error:
             self.guard.failed(key_id)
             raise KeyUnavailable(f"key {key_id}: {error}") from None
-        return ResolvedKey(_usable(actor.public_key_pem), actor.ap_id or "", fresh=True)
+        resolved = ResolvedKey(_usable(actor.public_key_pem), actor.ap_id or "", fresh=True)
+        self.memory.put(key_id, resolved)
+        return resolved
 
     async def _fetch(self, key_id: str) -> Actor:
         if self.federation.urls.is_local(key_id):

@@ -8,6 +8,27 @@ from dataclasses import dataclass, field
 
 
 @dataclass
+class InFlight:
+    """Counts requests being handled; past `limit`, the caller should answer 503.
+
+    Answering at once beyond capacity keeps latency bounded and lets peers
+    retry later (they honour Retry-After), where queueing would time them out.
+    """
+
+    limit: int = 128
+    current: int = 0
+
+    def enter(self) -> bool:
+        if self.current >= self.limit:
+            return False
+        self.current += 1
+        return True
+
+    def leave(self) -> None:
+        self.current -= 1
+
+
+@dataclass
 class TokenBuckets:
     """`rate` requests per second per key, bursts up to `burst`."""
 
