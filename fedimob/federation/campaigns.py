@@ -16,6 +16,7 @@ from fedimob.federation.documents import actor_document
 from fedimob.federation.events import campaign_to_event
 from fedimob.federation.local_actors import local_actor
 from fedimob.federation.outbox import activity, send, stable_activity_id
+from fedimob.federation.polls import campaign_to_question, tallies
 from fedimob.jobs.registry import JobRun, PermanentJobError, RetryLater
 from fedimob.models import (
     Actor,
@@ -60,8 +61,12 @@ async def announce_published(federation: Federation, run: JobRun) -> None:
         urls, association, "Announce", event["id"], **_public(urls, association), published=run.now
     )
     boost["id"] = stable_activity_id(urls, f"announce:{campaign.id}")
+    poll = campaign_to_question(campaign, actor, urls, await tallies(campaign))
+    create_poll = activity(urls, actor, "Create", poll, **_public(urls, actor), published=run.now)
+    create_poll["id"] = stable_activity_id(urls, f"create-poll:{campaign.id}")
     async with in_transaction():
         await send(actor, create, to_followers=True, now=run.now)
+        await send(actor, create_poll, to_followers=True, now=run.now)
         await send(association, boost, to_followers=True, now=run.now)
 
 
@@ -88,15 +93,16 @@ async def announce_counts(federation: Federation, run: JobRun) -> None:
         participations__state__in=[ParticipationState.ACCEPTED, ParticipationState.REQUESTED],
         domain__isnull=False,
     )
-    update = activity(
-        urls, actor, "Update", campaign_to_event(campaign, actor, urls), **_public(urls, actor),
-        published=run.now,
-    )  # fmt: skip
+    event = campaign_to_event(campaign, actor, urls)
+    poll = campaign_to_question(campaign, actor, urls, await tallies(campaign))
     async with in_transaction():
-        await send(
-            actor, update, recipients=participants, to_followers=True,
-            followers_of=[campaign.association.actor], now=run.now,
-        )  # fmt: skip
+        for document in (event, poll):
+            update = activity(urls, actor, "Update", document, **_public(urls, actor),
+                              published=run.now)  # fmt: skip
+            await send(
+                actor, update, recipients=participants, to_followers=True,
+                followers_of=[campaign.association.actor], now=run.now,
+            )  # fmt: skip
 
 
 async def announce_actor_update(federation: Federation, run: JobRun) -> None:

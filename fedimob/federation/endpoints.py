@@ -12,6 +12,7 @@ from fedimob.federation.events import campaign_to_event
 from fedimob.federation.fetch_auth import refuse_unsigned
 from fedimob.federation.local_actors import local_actor
 from fedimob.federation.negotiation import ActivityJSONResponse, ActivityPubRoute
+from fedimob.federation.polls import campaign_to_question, tallies
 from fedimob.federation.urls import LocalUrls
 from fedimob.models import ActorKind, CampaignState, OutboxActivity
 from fedimob.settings import Settings
@@ -85,6 +86,19 @@ async def public_activity(request: Request) -> Response:
     return ActivityJSONResponse(stored.payload)
 
 
+async def campaign_poll(request: Request) -> Response:
+    """The join poll (a Question); a browser is sent to the campaign's page instead."""
+    if refusal := await refuse_unsigned(request):
+        return refusal
+    found = await local_actor(ActorKind.GROUP, request.path_params["name"])
+    if found is None or found.campaign is None:
+        return ActivityJSONResponse(NOT_FOUND, status_code=404)
+    campaign = found.campaign
+    urls = LocalUrls(_settings(request))
+    question = campaign_to_question(campaign, found.actor, urls, await tallies(campaign))
+    return ActivityJSONResponse(question)
+
+
 async def event_page(request: Request) -> Response:
     return RedirectResponse(campaign_path(request.path_params["name"]), status_code=303)
 
@@ -98,5 +112,7 @@ def object_routes() -> list[BaseRoute]:
         ActivityPubRoute("/campaigns/{name:str}", campaign_actor),
         ActivityPubRoute("/campaigns/{name:str}/event", campaign_event),
         Route("/campaigns/{name:str}/event", event_page),
+        ActivityPubRoute("/campaigns/{name:str}/poll", campaign_poll),
+        Route("/campaigns/{name:str}/poll", event_page),
         Route("/activities/{uuid:uuid}", public_activity),
     ]

@@ -41,7 +41,7 @@ PARTICIPATION_TYPES = frozenset({"Join", "Accept", "TentativeAccept"})
 
 async def campaign_for(urls: LocalUrls, target: str) -> Campaign | None:
     """The campaign an id names: its Event or its actor."""
-    parsed = urls.parse_actor_id(target.removesuffix("/event"))
+    parsed = urls.parse_actor_id(target.removesuffix("/event").removesuffix("/poll"))
     if parsed is None or parsed[0] != ActorKind.GROUP:
         return None
     campaign = await Campaign.get_or_none(slug=parsed[1].lower()).select_related("actor")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fedimob.domain.actors import ACTOR_UPDATED_JOB
 from fedimob.domain.campaigns import CANCELLED_JOB, PUBLISHED_JOB
 from fedimob.domain.participation import COUNTS_JOB, DECIDED_JOB
-from fedimob.federation import actor_updates, follows, participation
+from fedimob.federation import actor_updates, follows, participation, votes
 from fedimob.federation.campaigns import (
     announce_actor_update,
     announce_cancelled,
@@ -25,6 +25,7 @@ def activity_handlers() -> ActivityHandlers:
     follows.register(handlers)
     actor_updates.register(handlers)
     participation.register(handlers)
+    votes.register(handlers)
     return handlers
 
 

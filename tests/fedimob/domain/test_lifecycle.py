@@ -22,8 +22,7 @@ async def test_the_worker_ends_a_campaign_at_its_deadline_with_its_outcome(
     assert (await Campaign.get(id=met.id)).state == CampaignState.PUBLISHED
     assert not await Job.filter(kind="campaign.deadline", state=JobState.DONE).exists()
 
-    stats = await worker.run_once(now=now + timedelta(hours=1, seconds=1))
-    assert stats.done == 2
+    await worker.run_once(now=now + timedelta(hours=1, seconds=1))
     ended_met, ended_missed = await Campaign.get(id=met.id), await Campaign.get(id=missed.id)
     assert (ended_met.state, ended_met.outcome) == (CampaignState.ENDED, Outcome.SUCCEEDED)
     assert (ended_missed.state, ended_missed.outcome) == (CampaignState.ENDED, Outcome.MISSED)

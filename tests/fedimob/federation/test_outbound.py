@@ -56,8 +56,9 @@ async def test_publishing_sends_create_event_and_the_association_announces_it(
     # The Create is the campaign's public outbox entry, and the Event can be fetched.
     event = await client.get(announce["object"], headers={"accept": "application/activity+json"})
     assert event.json()["type"] == "Event"
-    creates = await OutboxActivity.filter(activity_type="Create")
-    assert [c.payload["object"]["id"] for c in creates] == [announce["object"]]
+    creates = await OutboxActivity.filter(activity_type="Create").order_by("id")
+    assert [c.payload["object"]["type"] for c in creates] == ["Event", "Question"]
+    assert creates[0].payload["object"]["id"] == announce["object"]
     fetched = await client.get(creates[0].ap_id, headers={"accept": "application/activity+json"})
     assert fetched.json()["type"] == "Create"
 

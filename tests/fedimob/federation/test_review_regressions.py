@@ -162,9 +162,12 @@ async def test_the_publication_is_announced_once_even_if_its_job_runs_twice(
     from fedimob.jobs.queue import enqueue
 
     campaign = await make_campaign(slug="river")
+    await worker.run_once()
+    sent = await OutboxActivity.all().count()
+    assert sent == 3  # Create{Event}, Create{Question}, Announce
     await enqueue("campaign.published", {"campaign_id": campaign.id})
     await worker.run_once()
-    assert await OutboxActivity.filter(activity_type="Create").count() == 1
+    assert await OutboxActivity.all().count() == sent
 
 
 async def test_no_withdrawal_once_the_deadline_has_passed(db: Database) -> None:
