@@ -11,6 +11,7 @@ from typing import Any
 
 from activitypub.audience import AS_PUBLIC
 from fedimob.db import in_transaction
+from fedimob.domain.actors import instance_actor
 from fedimob.federation.context import Federation
 from fedimob.federation.documents import actor_document
 from fedimob.federation.events import campaign_to_event
@@ -64,10 +65,17 @@ async def announce_published(federation: Federation, run: JobRun) -> None:
     poll = campaign_to_question(campaign, actor, urls, await tallies(campaign))
     create_poll = activity(urls, actor, "Create", poll, **_public(urls, actor), published=run.now)
     create_poll["id"] = stable_activity_id(urls, f"create-poll:{campaign.id}")
+    # Regions: instances that follow ours hear of every new campaign (relay-style).
+    instance = await instance_actor()
+    relay = activity(
+        urls, instance, "Announce", event["id"], **_public(urls, instance), published=run.now
+    )
+    relay["id"] = stable_activity_id(urls, f"relay:{campaign.id}")
     async with in_transaction():
         await send(actor, create, to_followers=True, now=run.now)
         await send(actor, create_poll, to_followers=True, now=run.now)
         await send(association, boost, to_followers=True, now=run.now)
+        await send(instance, relay, to_followers=True, now=run.now)
 
 
 async def announce_counts(federation: Federation, run: JobRun) -> None:

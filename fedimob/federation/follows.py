@@ -11,10 +11,12 @@ from activitypub.webfinger import resolve_handle
 from fedimob.db import in_transaction
 from fedimob.federation.context import Federation
 from fedimob.federation.local_actors import local_actor
+from fedimob.federation.messages import private_note, send_private, text_for
 from fedimob.federation.outbox import activity, send
+from fedimob.federation.polls import campaign_to_question, private_poll
 from fedimob.federation.processing import ActivityHandlers, Incoming
 from fedimob.federation.remote_actors import store_remote_actor
-from fedimob.models import Actor, Follow, FollowState
+from fedimob.models import Actor, Campaign, CampaignState, Follow, FollowState, Participation
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,30 @@ async def on_follow(incoming: Incoming) -> None:
             to=[incoming.actor.ap_id or ""],
         )
         await send(followed, accept, recipients=[incoming.actor], now=incoming.now)
+        if created:
+            await welcome(incoming, followed)
+
+
+async def welcome(incoming: Incoming, followed: Actor) -> None:
+    """A campaign's new follower gets its poll by direct message, unless already taking part.
+
+    Following is following the news, not joining (as Gathio does it): the
+    private poll makes joining one click away.
+    """
+    campaign = await Campaign.get_or_none(
+        actor_id=followed.id, state=CampaignState.PUBLISHED
+    ).select_related("actor")
+    if campaign is None or await Participation.exists(
+        campaign_id=campaign.id, participant_id=incoming.actor.id
+    ):
+        return
+    federation = incoming.federation
+    question = campaign_to_question(campaign, followed, federation.urls, {})
+    text = text_for("welcome", campaign)
+    note = private_note(federation, campaign, incoming.actor, text, incoming.now)
+    await send_private(
+        federation, campaign, incoming.actor, private_poll(question, note), incoming.now
+    )
 
 
 async def _our_follow(incoming: Incoming) -> Follow | None:

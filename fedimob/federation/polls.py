@@ -8,8 +8,11 @@ the live counter, refreshed by an `Update{Question}` that never sets `updated`
 
 from __future__ import annotations
 
+import re
+import uuid
 from html import escape
 from typing import Any
+from urllib.parse import urlsplit
 
 from activitypub.audience import AS_PUBLIC
 from activitypub.contexts import fedimob_context
@@ -61,6 +64,36 @@ async def tallies(campaign: Campaign) -> dict[int, int]:
 
 def poll_id(urls: LocalUrls, slug: str) -> str:
     return urls.settings.absolute(f"/campaigns/{slug}/poll")
+
+
+EMPTY_TALLY = {"type": "Collection", "totalItems": 0}
+_POLL_PATH = re.compile(r"/campaigns/([a-z0-9_.-]{1,64})/poll(?:/[0-9a-f-]{36})?")
+
+
+def slug_of_poll(urls: LocalUrls, poll: str) -> str | None:
+    """The campaign of one of our polls: the public one, or a private copy sent to a follower."""
+    if not urls.is_local(poll):
+        return None
+    match = _POLL_PATH.fullmatch(urlsplit(poll).path)
+    return match.group(1) if match else None
+
+
+def private_poll(question: dict[str, Any], note: dict[str, Any]) -> dict[str, Any]:
+    """The campaign's poll as a direct message: the note's text and audience, the poll's options."""
+    return {
+        **note,
+        "id": f"{question['id']}/{uuid.uuid4()}",
+        "type": "Question",
+        "endTime": question["endTime"],
+        "oneOf": [
+            {
+                "type": "Note",
+                "name": option["name"],
+                "replies": {"type": "Collection", "totalItems": 0},
+            }
+            for option in question["oneOf"]
+        ],
+    }
 
 
 def campaign_to_question(

@@ -60,5 +60,29 @@ async def test_an_instance_follows_another_and_receives_its_announcements(
     assert remote.public_key_pem.startswith("-----BEGIN PUBLIC KEY-----")
 
 
+async def test_regions_hear_of_every_new_campaign_through_instance_follows(
+    network: tuple[Network, Instance, Instance],
+) -> None:
+    net, north, south = network
+
+    async def north_follows_south() -> Follow:
+        return await follow_remote(
+            north.federation, await instance_actor(), "https://south.test/actor"
+        )
+
+    await north.run(north_follows_south)
+    await net.drain()
+    await south.run(lambda: make_campaign(slug="cleanup"))
+    await net.drain()
+    relayed = await north.run(
+        lambda: InboxItem.filter(
+            activity_type="Announce", actor_id="https://south.test/actor"
+        ).all()
+    )
+    assert [item.payload["object"] for item in relayed] == [
+        "https://south.test/campaigns/cleanup/event"
+    ]
+
+
 async def _following() -> list[Follow]:
     return await followed_by(await instance_actor())

@@ -135,8 +135,10 @@ async def test_failed_deliveries_retry_with_backoff_and_410_drops_the_inbox(
         return httpx.Response(next(answers), headers={"retry-after": "30"})
 
     fediverse.mount("mastodon.example", httpx.MockTransport(flaky))
-    campaign = await make_campaign(slug="second")
-    await post(client, "/inbox", follow_of(alice, "https://fedimob.test/campaigns/second"), alice)
+    await make_association(username="second")  # no welcome poll: one delivery, the Accept
+    await post(
+        client, "/inbox", follow_of(alice, "https://fedimob.test/associations/second"), alice
+    )
     await worker.run_once()  # alice is known: the follow is processed, its Accept queued
     now = utcnow()
     job = await Job.filter(kind="federation.deliver").order_by("-id").first()
@@ -151,7 +153,6 @@ async def test_failed_deliveries_retry_with_backoff_and_410_drops_the_inbox(
     assert "gone" in (job.last_error or "")
     remote = await Actor.get(ap_id=alice.id)
     assert remote.shared_inbox_url == ""
-    del campaign
 
 
 async def test_deliveries_to_a_blocked_domain_are_dropped(

@@ -164,7 +164,7 @@ async def test_the_publication_is_announced_once_even_if_its_job_runs_twice(
     campaign = await make_campaign(slug="river")
     await worker.run_once()
     sent = await OutboxActivity.all().count()
-    assert sent == 3  # Create{Event}, Create{Question}, Announce
+    assert sent == 4  # Create{Event}, Create{Question}, two Announces (association, instance)
     await enqueue("campaign.published", {"campaign_id": campaign.id})
     await worker.run_once()
     assert await OutboxActivity.all().count() == sent

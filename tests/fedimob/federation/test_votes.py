@@ -147,3 +147,29 @@ async def test_tallies_reach_followers_and_the_poll_closes_at_the_end(
         False,
         True,
     ]
+
+
+async def test_a_new_follower_gets_the_poll_privately_and_can_vote_in_it(
+    client: httpx.AsyncClient, worker: Worker, db: Database, mastodon: FakePeer, alice: FakeActor
+) -> None:
+    await make_campaign(slug="river", title="River day", pledge_options=[60, 120])
+    await post(client, "/inbox", follow_of(alice, "https://fedimob.test/campaigns/river"), alice)
+    await worker.run_once()
+    [welcome] = [
+        d.activity["object"] for d in mastodon.deliveries if d.activity["type"] == "Create"
+    ]
+    assert welcome["type"] == "Question"
+    assert welcome["to"] == [alice.id]
+    assert welcome["id"].startswith(POLL + "/")
+    assert [o["name"] for o in welcome["oneOf"]] == ["I'm in: 1 h", "I'm in: 2 h"]
+    await post(client, "/inbox", vote_of(alice, "I'm in: 2 h", poll=welcome["id"]), alice)
+    await worker.run_once()
+    assert (await Participation.get()).pledge_minutes == 120
+    # Following again (already taking part): no second invitation.
+    await post(client, "/inbox", follow_of(alice, "https://fedimob.test/campaigns/river"), alice)
+    await worker.run_once()
+    invitations = [
+        d for d in mastodon.deliveries
+        if d.activity["type"] == "Create" and d.activity["object"].get("type") == "Question"
+    ]  # fmt: skip
+    assert len(invitations) == 1

@@ -1,0 +1,102 @@
+"""Direct messages from a campaign: a Note addressed to one person, with a mention.
+
+Mastodon shows a Note addressed only to mentioned actors as a private
+message. Texts exist in French and English; the campaign's language chooses.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from html import escape
+from typing import Any
+
+from fedimob.domain.summaries import campaign_path
+from fedimob.federation.context import Federation
+from fedimob.federation.outbox import activity, send
+from fedimob.federation.polls import option_label
+from fedimob.models import Actor, Campaign, ParticipationState
+
+TEXTS = {
+    "joined": {
+        "fr": "Merci ! Vous participez à « {title} » : {pledge}. Pour vous retirer, répondez "
+        "« je me retire » ou voyez {page}",
+        "en": "Thank you! You're in “{title}”: {pledge}. To withdraw, reply “leave” or see {page}",
+    },
+    "pending": {
+        "fr": "Merci ! Votre participation à « {title} » ({pledge}) attend l'accord des "
+        "organisateurs.",
+        "en": "Thank you! Your participation in “{title}” ({pledge}) awaits the organisers' "
+        "approval.",
+    },
+    "left": {
+        "fr": "C'est noté : vous ne participez plus à « {title} ».",
+        "en": "Done: you no longer take part in “{title}”.",
+    },
+    "welcome": {
+        "fr": "Merci de suivre « {title} » ! Pour participer, votez ici pour le temps que vous "
+        "donnez, ou répondez « je participe 2h ».",
+        "en": "Thanks for following “{title}”! To take part, vote here for the time you give, "
+        "or reply “join 2h”.",
+    },
+}
+
+
+def text_for(kind: str, campaign: Campaign, *, minutes: int = 0) -> str:
+    language = campaign.language[:2]
+    template = TEXTS[kind].get(language, TEXTS[kind]["en"])
+    pledge = option_label(minutes, language).split(":", 1)[-1].strip() if minutes else ""
+    page = campaign_path(campaign.slug)
+    return template.format(title=campaign.title, pledge=pledge, page=page)
+
+
+def joined_kind(state: ParticipationState) -> str:
+    return "pending" if state == ParticipationState.REQUESTED else "joined"
+
+
+def mention_html(person: Actor) -> str:
+    return (
+        f'<span class="h-card"><a href="{escape(person.url or person.ap_id or "")}" '
+        f'class="u-url mention">@<span>{escape(person.username)}</span></a></span>'
+    )
+
+
+def private_note(federation: Federation, campaign: Campaign, person: Actor, text: str,
+                 now: datetime) -> dict[str, Any]:  # fmt: skip
+    """The Note itself (also the base of a private poll)."""
+    urls = federation.urls
+    page = urls.settings.absolute(campaign_path(campaign.slug))
+    body = escape(text).replace(
+        escape(campaign_path(campaign.slug)), f'<a href="{page}">{page}</a>'
+    )
+    return {
+        "id": urls.settings.absolute(f"/notes/{uuid.uuid4()}"),
+        "type": "Note",
+        "attributedTo": urls.actor_id(campaign.actor),
+        "to": [person.ap_id],
+        "cc": [],
+        "content": f"<p>{mention_html(person)} {body}</p>",
+        "tag": [
+            {"type": "Mention", "href": person.ap_id, "name": f"@{person.username}@{person.domain}"}
+        ],
+        "published": now.isoformat().replace("+00:00", "Z"),
+    }
+
+
+async def send_private(
+    federation: Federation, campaign: Campaign, person: Actor, document: dict[str, Any],
+    now: datetime,
+) -> None:  # fmt: skip
+    create = activity(federation.urls, campaign.actor, "Create", document, to=[person.ap_id or ""])
+    await send(campaign.actor, create, recipients=[person], now=now)
+
+
+async def tell(
+    federation: Federation, campaign: Campaign, person: Actor, kind: str, now: datetime,
+    *, minutes: int = 0,
+) -> None:  # fmt: skip
+    """Send `person` the message `kind` about `campaign`."""
+    text = text_for(kind, campaign, minutes=minutes)
+    await send_private(
+        federation, campaign, person, private_note(federation, campaign, person, text, now), now
+    )
