@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fedimob.clock import utcnow
 from fedimob.db import in_transaction
@@ -27,6 +27,9 @@ DEADLINE_JOB = "campaign.deadline"
 # Federation announces these changes; the jobs commit with the change itself.
 PUBLISHED_JOB = "campaign.published"
 CANCELLED_JOB = "campaign.cancelled"
+REMINDER_JOB = "campaign.reminder"  # the day before a physical action
+ENDED_JOB = "campaign.ended"  # participants hear the outcome
+REMINDER_BEFORE = timedelta(days=1)
 
 
 async def create_campaign(
@@ -86,6 +89,10 @@ async def _publish(campaign: Campaign, now: datetime) -> None:
     await campaign.save(update_fields=["state", "published_at", "updated_at"])
     await enqueue(DEADLINE_JOB, {"campaign_id": campaign.id}, run_at=campaign.deadline)
     await enqueue(PUBLISHED_JOB, {"campaign_id": campaign.id})
+    if campaign.starts_at is not None and campaign.starts_at - REMINDER_BEFORE > now:
+        await enqueue(
+            REMINDER_JOB, {"campaign_id": campaign.id}, run_at=campaign.starts_at - REMINDER_BEFORE
+        )
 
 
 async def publish_campaign(

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from fedimob.clock import utcnow
 from fedimob.db import in_transaction
-from fedimob.domain.campaigns import lock_campaign
+from fedimob.domain.campaigns import ENDED_JOB, lock_campaign
 from fedimob.domain.participation import COUNTS_JOB
 from fedimob.domain.progress import outcome_of
 from fedimob.jobs.queue import enqueue
@@ -35,6 +35,7 @@ async def end_if_due(campaign_id: int, *, now: datetime | None = None) -> Campai
         await campaign.save(update_fields=["state", "outcome", "ended_at", "updated_at"])
         # The final counts, and the poll's `closed`, go out like any count change.
         await enqueue(COUNTS_JOB, {"campaign_id": campaign.id}, key=f"counts:{campaign.id}")
+        await enqueue(ENDED_JOB, {"campaign_id": campaign.id})
     log.info("campaign %s ended: %s", campaign.slug, campaign.outcome)
     return campaign
 

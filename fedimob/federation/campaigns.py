@@ -16,6 +16,7 @@ from fedimob.federation.context import Federation
 from fedimob.federation.documents import actor_document
 from fedimob.federation.events import campaign_to_event
 from fedimob.federation.local_actors import local_actor
+from fedimob.federation.messages import tell
 from fedimob.federation.outbox import activity, send, stable_activity_id
 from fedimob.federation.polls import campaign_to_question, tallies
 from fedimob.jobs.registry import JobRun, PermanentJobError, RetryLater
@@ -138,3 +139,29 @@ async def announce_cancelled(federation: Federation, run: JobRun) -> None:
     delete = activity(urls, actor, "Delete", tombstone, **_public(urls, actor), published=run.now)
     async with in_transaction():
         await send(actor, delete, to_followers=True, now=run.now)
+
+
+async def tell_participants(federation: Federation, run: JobRun, kind: str) -> None:
+    """A direct message to every remote participant (local ones see it on the site)."""
+    campaign = await _campaign(run)
+    people = await Actor.filter(
+        participations__campaign_id=campaign.id,
+        participations__state=ParticipationState.ACCEPTED,
+        domain__isnull=False,
+    )
+    async with in_transaction():
+        for person in people:
+            await tell(federation, campaign, person, kind, run.now)
+
+
+async def remind_participants(federation: Federation, run: JobRun) -> None:
+    campaign = await _campaign(run)
+    # Joining closes at the deadline; the action itself may come after it.
+    if campaign.state in {CampaignState.PUBLISHED, CampaignState.ENDED}:
+        await tell_participants(federation, run, "reminder")
+
+
+async def announce_outcome(federation: Federation, run: JobRun) -> None:
+    campaign = await _campaign(run)
+    if campaign.state == CampaignState.ENDED and campaign.outcome is not None:
+        await tell_participants(federation, run, str(campaign.outcome))

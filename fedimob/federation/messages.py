@@ -33,6 +33,18 @@ TEXTS = {
         "fr": "C'est noté : vous ne participez plus à « {title} ».",
         "en": "Done: you no longer take part in “{title}”.",
     },
+    "reminder": {
+        "fr": "Rappel : « {title} », c'est demain, {when} UTC, {where}. Merci d'avance !",
+        "en": "Reminder: “{title}” is tomorrow, {when} UTC, at {where}. Thank you!",
+    },
+    "succeeded": {
+        "fr": "« {title} » est terminée : objectif atteint ! Ensemble : {total}. Merci !",
+        "en": "“{title}” has ended: goal reached! Together: {total}. Thank you!",
+    },
+    "missed": {
+        "fr": "« {title} » est terminée sans atteindre son objectif. Ensemble : {total}. Merci !",
+        "en": "“{title}” has ended short of its goal. Together: {total}. Thank you!",
+    },
     "welcome": {
         "fr": "Merci de suivre « {title} » ! Pour participer, votez ici pour le temps que vous "
         "donnez, ou répondez « je participe 2h ».",
@@ -42,12 +54,24 @@ TEXTS = {
 }
 
 
+def _duration(minutes: int, language: str) -> str:
+    return option_label(minutes, language).split(":", 1)[-1].strip()
+
+
 def text_for(kind: str, campaign: Campaign, *, minutes: int = 0) -> str:
     language = campaign.language[:2]
     template = TEXTS[kind].get(language, TEXTS[kind]["en"])
-    pledge = option_label(minutes, language).split(":", 1)[-1].strip() if minutes else ""
-    page = campaign_path(campaign.slug)
-    return template.format(title=campaign.title, pledge=pledge, page=page)
+    total = _duration(campaign.pledged_minutes, language) if campaign.pledged_minutes else "0"
+    if campaign.impact_unit and campaign.impact_total:
+        total += f", {campaign.impact_total:,.0f} {campaign.impact_unit}"
+    return template.format(
+        title=campaign.title,
+        pledge=_duration(minutes, language) if minutes else "",
+        page=campaign_path(campaign.slug),
+        when=campaign.starts_at.strftime("%Y-%m-%d %H:%M") if campaign.starts_at else "",
+        where=campaign.address,
+        total=total,
+    )
 
 
 def joined_kind(state: ParticipationState) -> str:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from fedimob.domain.actors import ACTOR_UPDATED_JOB
-from fedimob.domain.campaigns import CANCELLED_JOB, PUBLISHED_JOB
+from fedimob.domain.campaigns import CANCELLED_JOB, ENDED_JOB, PUBLISHED_JOB, REMINDER_JOB
 from fedimob.domain.participation import COUNTS_JOB, DECIDED_JOB
 from fedimob.federation import actor_updates, follows, participation, votes
 from fedimob.federation.campaigns import (
     announce_actor_update,
     announce_cancelled,
     announce_counts,
+    announce_outcome,
     announce_published,
+    remind_participants,
 )
 from fedimob.federation.context import Federation
 from fedimob.federation.delivery import deliver
@@ -60,5 +62,13 @@ def register_federation_jobs(registry: JobRegistry, federation: Federation) -> N
     async def on_decided(run: JobRun) -> None:
         await participation.on_decided(federation, run)
 
+    async def on_reminder(run: JobRun) -> None:
+        await remind_participants(federation, run)
+
+    async def on_ended(run: JobRun) -> None:
+        await announce_outcome(federation, run)
+
+    registry.register(REMINDER_JOB)(on_reminder)
+    registry.register(ENDED_JOB)(on_ended)
     registry.register(COUNTS_JOB)(on_counts)
     registry.register(DECIDED_JOB)(on_decided)
