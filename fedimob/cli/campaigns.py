@@ -14,6 +14,7 @@ from fedimob.domain.campaign_input import CampaignInput
 from fedimob.domain.campaigns import (
     cancel_campaign,
     create_campaign,
+    edit_campaign,
     get_campaign,
     publish_campaign,
 )
@@ -59,6 +60,14 @@ async def campaign_create(args: argparse.Namespace, ctx: CommandContext) -> None
 
 async def campaign_show(args: argparse.Namespace, ctx: CommandContext) -> None:
     emit(await campaign_summary(await get_campaign(args.slug), ctx.settings))
+
+
+async def campaign_edit(args: argparse.Namespace, ctx: CommandContext) -> None:
+    campaign = await edit_campaign(
+        await get_campaign(args.slug), title=args.title, summary=args.summary,
+        description=args.description, deadline=args.deadline,
+    )  # fmt: skip
+    emit(await campaign_summary(campaign, ctx.settings))
 
 
 async def campaign_publish(args: argparse.Namespace, ctx: CommandContext) -> None:
@@ -138,6 +147,13 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     campaign = commands.add_parser("campaign", help="create, show, publish and cancel campaigns")
     actions = campaign.add_subparsers(dest="action", required=True, metavar="ACTION")
     _create_parser(actions)
+    edit = actions.add_parser("edit", help="change a campaign's text or deadline; prints it")
+    edit.add_argument("slug")
+    edit.add_argument("--title")
+    edit.add_argument("--summary")
+    edit.add_argument("--description", help="Markdown")
+    edit.add_argument("--deadline", type=iso_datetime, help="ISO 8601; UTC if no offset")
+    edit.set_defaults(handler=campaign_edit)
     for name, handler, text in (
         ("show", campaign_show, "print a campaign and its counts as JSON"),
         ("publish", campaign_publish, "publish a draft"),

@@ -68,7 +68,7 @@ class CampaignInput:
     join_mode: JoinMode = JoinMode.FREE
 
 
-def _text(value: str, *, field: str, maximum: int, required: bool = False) -> str:
+def clean_text(value: str, *, field: str, maximum: int, required: bool = False) -> str:
     cleaned = value.strip()
     if required and not cleaned:
         raise ValidationError(f"{field} is required", field=field)
@@ -95,7 +95,7 @@ def _pledges(options: Sequence[int]) -> list[int]:
 def _categories(values: Sequence[str]) -> list[str]:
     result: list[str] = []
     for raw in values:
-        name = _text(raw, field="categories", maximum=50).lower()
+        name = clean_text(raw, field="categories", maximum=50).lower()
         if name and name not in result:
             result.append(name)
     if len(result) > MAX_CATEGORIES:
@@ -112,10 +112,10 @@ def _conversions(values: Sequence[Conversion]) -> list[dict[str, Any]]:
             raise ValidationError("a conversion factor must be positive", field="conversions")
         result.append(
             Conversion(
-                quantity=_text(item.quantity, field="conversions", maximum=100, required=True),
-                unit=_text(item.unit, field="conversions", maximum=30, required=True),
+                quantity=clean_text(item.quantity, field="conversions", maximum=100, required=True),
+                unit=clean_text(item.unit, field="conversions", maximum=30, required=True),
                 per_unit=item.per_unit,
-                source=_text(item.source, field="conversions", maximum=500),
+                source=clean_text(item.source, field="conversions", maximum=500),
             ).as_dict()
         )
     return result
@@ -137,7 +137,7 @@ def _place(data: CampaignInput) -> dict[str, Any]:
     if data.ends_at is not None and data.ends_at <= data.starts_at:
         raise ValidationError("the action must end after it starts", field="ends_at")
     return {
-        "address": _text(data.address, field="address", maximum=500, required=True),
+        "address": clean_text(data.address, field="address", maximum=500, required=True),
         "latitude": data.latitude,
         "longitude": data.longitude,
         "starts_at": data.starts_at,
@@ -172,15 +172,17 @@ def validate_campaign(data: CampaignInput, *, now: datetime) -> dict[str, Any]:
             )
     return {
         "slug": normalise_handle(data.slug, field="slug"),
-        "title": _text(data.title, field="title", maximum=200, required=True),
-        "summary": _text(data.summary, field="summary", maximum=500),
-        "description_md": _text(data.description, field="description", maximum=MAX_DESCRIPTION),
+        "title": clean_text(data.title, field="title", maximum=200, required=True),
+        "summary": clean_text(data.summary, field="summary", maximum=500),
+        "description_md": clean_text(
+            data.description, field="description", maximum=MAX_DESCRIPTION
+        ),
         "categories": _categories(data.categories),
         "language": normalise_language(data.language),
         "kind": data.kind,
         "goal_kind": data.goal_kind,
         "goal_target": data.goal_target,
-        "impact_unit": _text(data.impact_unit, field="impact_unit", maximum=100),
+        "impact_unit": clean_text(data.impact_unit, field="impact_unit", maximum=100),
         "conversions": _conversions(data.conversions),
         "pledge_options": _pledges(data.pledge_options),
         "capacity": data.capacity,

@@ -8,7 +8,13 @@ from fedimob.clock import utcnow
 from fedimob.db import in_transaction
 from fedimob.domain.actors import create_local_actor, new_key_pems
 from fedimob.domain.associations import require_organiser
-from fedimob.domain.campaign_input import CampaignInput, check_deadline, validate_campaign
+from fedimob.domain.campaign_input import (
+    MAX_DESCRIPTION,
+    CampaignInput,
+    check_deadline,
+    clean_text,
+    validate_campaign,
+)
 from fedimob.domain.names import claim_handle, lookup_name
 from fedimob.domain.text import render_markdown
 from fedimob.errors import InvalidTransition, NotFound, ValidationError
@@ -29,6 +35,7 @@ PUBLISHED_JOB = "campaign.published"
 CANCELLED_JOB = "campaign.cancelled"
 REMINDER_JOB = "campaign.reminder"  # the day before a physical action
 ENDED_JOB = "campaign.ended"  # participants hear the outcome
+EDITED_JOB = "campaign.edited"  # followers get the new text (a real edit: `updated` set)
 REMINDER_BEFORE = timedelta(days=1)
 
 
@@ -105,6 +112,46 @@ async def publish_campaign(
     async with in_transaction():
         locked = await lock_campaign(campaign.id, now)
         await _publish(locked, now)
+    return locked
+
+
+async def edit_campaign(
+    campaign: Campaign,
+    *,
+    by: Account | None = None,
+    title: str | None = None,
+    summary: str | None = None,
+    description: str | None = None,
+    deadline: datetime | None = None,
+    now: datetime | None = None,
+) -> Campaign:
+    """Change what a campaign says, or move its deadline; `None` leaves a field as it is."""
+    now = now or utcnow()
+    if by is not None:
+        await require_organiser(by, campaign.association_id)  # type: ignore[attr-defined]
+    async with in_transaction():
+        locked = await lock_campaign(campaign.id, now)
+        if locked.state not in {CampaignState.DRAFT, CampaignState.PUBLISHED}:
+            raise InvalidTransition(f"campaign {locked.slug} has {locked.state}: it is final")
+        if title is not None:
+            locked.title = clean_text(title, field="title", maximum=200, required=True)
+        if summary is not None:
+            locked.summary = clean_text(summary, field="summary", maximum=500)
+        if description is not None:
+            locked.description_md = clean_text(
+                description, field="description", maximum=MAX_DESCRIPTION
+            )
+            locked.description_html = render_markdown(locked.description_md)
+        moved = deadline is not None and deadline != locked.deadline
+        if deadline is not None:
+            check_deadline(deadline, now)
+            locked.deadline = deadline
+        locked.edited_at = now
+        await locked.save()
+        if locked.state == CampaignState.PUBLISHED:
+            if moved:  # the old job finds the deadline later and does nothing
+                await enqueue(DEADLINE_JOB, {"campaign_id": locked.id}, run_at=locked.deadline)
+            await enqueue(EDITED_JOB, {"campaign_id": locked.id})
     return locked
 
 

@@ -114,6 +114,26 @@ async def announce_counts(federation: Federation, run: JobRun) -> None:
             )  # fmt: skip
 
 
+async def announce_edit(federation: Federation, run: JobRun) -> None:
+    """What a campaign says changed: its followers and participants get the new Event."""
+    campaign = await _campaign(run)
+    if campaign.state != CampaignState.PUBLISHED:
+        return
+    urls, actor = federation.urls, campaign.actor
+    participants = await Actor.filter(
+        participations__campaign_id=campaign.id,
+        participations__state__in=[ParticipationState.ACCEPTED, ParticipationState.REQUESTED],
+        domain__isnull=False,
+    )
+    event = campaign_to_event(campaign, actor, urls)
+    update = activity(urls, actor, "Update", event, **_public(urls, actor), published=run.now)
+    async with in_transaction():
+        await send(
+            actor, update, recipients=participants, to_followers=True,
+            followers_of=[campaign.association.actor], now=run.now,
+        )  # fmt: skip
+
+
 async def announce_actor_update(federation: Federation, run: JobRun) -> None:
     """Send a local actor's current document (e.g. its new key) to its followers."""
     actor = await Actor.get_or_none(id=run.payload.get("actor_id"), domain__isnull=True)

@@ -84,6 +84,8 @@ def campaign_to_event(campaign: Campaign, actor: Actor, urls: LocalUrls) -> dict
             for minutes in campaign.pledge_options
         ],
     }
+    if campaign.edited_at is not None and campaign.state != "draft":
+        event["updated"] = _iso(campaign.edited_at)  # a real edit: Mastodon may show it
     if campaign.kind == CampaignKind.PHYSICAL:
         place: dict[str, Any] = {"type": "Place", "name": campaign.address}
         if campaign.latitude is not None and campaign.longitude is not None:

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from fedimob.domain.actors import ACTOR_UPDATED_JOB
-from fedimob.domain.campaigns import CANCELLED_JOB, ENDED_JOB, PUBLISHED_JOB, REMINDER_JOB
+from fedimob.domain.campaigns import (
+    CANCELLED_JOB,
+    EDITED_JOB,
+    ENDED_JOB,
+    PUBLISHED_JOB,
+    REMINDER_JOB,
+)
 from fedimob.domain.participation import COUNTS_JOB, DECIDED_JOB
 from fedimob.federation import actor_updates, follows, participation, votes
 from fedimob.federation.campaigns import (
     announce_actor_update,
     announce_cancelled,
     announce_counts,
+    announce_edit,
     announce_outcome,
     announce_published,
     remind_participants,
@@ -68,6 +75,10 @@ def register_federation_jobs(registry: JobRegistry, federation: Federation) -> N
     async def on_ended(run: JobRun) -> None:
         await announce_outcome(federation, run)
 
+    async def on_edited(run: JobRun) -> None:
+        await announce_edit(federation, run)
+
+    registry.register(EDITED_JOB)(on_edited)
     registry.register(REMINDER_JOB)(on_reminder)
     registry.register(ENDED_JOB)(on_ended)
     registry.register(COUNTS_JOB)(on_counts)

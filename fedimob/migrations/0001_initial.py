@@ -118,6 +118,7 @@ class Migration(migrations.Migration):
                 ('published_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('ended_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('cancelled_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('edited_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('participants_count', fields.IntField(default=0)),
                 ('requested_count', fields.IntField(default=0)),
                 ('pledged_minutes', fields.BigIntField(default=0)),

@@ -57,6 +57,8 @@ class Campaign(Model):
     published_at = fields.DatetimeField(null=True)
     ended_at = fields.DatetimeField(null=True)
     cancelled_at = fields.DatetimeField(null=True)
+    # Last change of what the campaign says (not of its counts): the Event's `updated`.
+    edited_at = fields.DatetimeField(null=True)
     participants_count = fields.IntField(default=0)
     requested_count = fields.IntField(default=0)
     pledged_minutes = fields.BigIntField(default=0)

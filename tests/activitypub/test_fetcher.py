@@ -528,7 +528,7 @@ async def test_slow_drip_is_cut_at_the_total_deadline() -> None:
             with pytest.raises(FetchTimeout):
                 await client.fetch_object(f"http://127.0.0.1:{server.port}/users/alice")
         elapsed = time.monotonic() - started
-    assert 0.5 <= elapsed < 5
+    assert 0.5 <= elapsed < 30  # the drip alone would last ~2,000 s: only the deadline ends it
     assert len(dripped) >= 5  # bytes kept coming: only a total deadline stops this
 
 

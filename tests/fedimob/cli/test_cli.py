@@ -210,3 +210,18 @@ def test_following_and_failed_follows(cli, prepared: None) -> None:  # type: ign
     code, _, err = cli("follow", "--as", "ghost", "@someone@example.org")
     assert code == 1
     assert "no local actor" in err
+
+
+def test_campaign_edit_from_the_command_line(cli, prepared: None) -> None:  # type: ignore[no-untyped-def]
+    cli("user", "create", "--username", "org", "--email", "org@example.org", "--no-password")
+    cli("association", "create", "--username", "river", "--name", "River", "--owner", "org")
+    cli(
+        "campaign", "create", "--association", "river", "--slug", "clean", "--title", "Clean",
+        "--goal-kind", "hours", "--goal", "10", "--deadline", SOON,
+    )  # fmt: skip
+    code, shown, _ = cli("campaign", "edit", "clean", "--title", "Cleaner", "--summary", "Soon.")
+    assert code == 0
+    assert (shown["title"], shown["summary"], shown["state"]) == ("Cleaner", "Soon.", "draft")
+    code, _, err = cli("campaign", "edit", "clean", "--title", "")
+    assert code == 1
+    assert "title is required" in err

@@ -11,13 +11,15 @@ from activitypub.testing import FakeActor, FakeFediverse, FakePeer
 from fedimob.clock import utcnow
 from fedimob.db import Database
 from fedimob.domain.actors import rotate_keys
-from fedimob.domain.campaigns import cancel_campaign, publish_campaign
+from fedimob.domain.campaigns import cancel_campaign, edit_campaign, publish_campaign
+from fedimob.errors import InvalidTransition, ValidationError
 from fedimob.federation.context import Federation
 from fedimob.federation.follows import follow_remote, followed_by, unfollow_remote
 from fedimob.federation.hosts import block, health_of
 from fedimob.jobs.worker import Worker
 from fedimob.models import (
     Actor,
+    Campaign,
     Follow,
     FollowState,
     Job,
@@ -223,3 +225,34 @@ async def test_rotated_keys_reach_followers_in_an_update_signed_with_the_new_key
     assert update.activity["type"] == "Update"
     assert document["id"] == "https://fedimob.test/associations/rivers"
     assert document["publicKey"]["publicKeyPem"] == rotated.public_key_pem
+
+
+async def test_an_edit_reaches_followers_as_an_update_and_a_later_deadline_holds(
+    client: httpx.AsyncClient, worker: Worker, mastodon: FakePeer, alice: FakeActor
+) -> None:
+    now = utcnow()
+    campaign = await make_campaign(slug="cleanup", now=now, deadline=now + timedelta(hours=1))
+    await followed_by_alice(client, worker, alice, "https://fedimob.test/campaigns/cleanup")
+    mastodon.deliveries.clear()
+    later = now + timedelta(days=3)
+    await edit_campaign(campaign, title="Bigger clean-up", deadline=later, now=now)
+    await worker.run_once()
+    [update] = [d.activity for d in mastodon.deliveries if d.activity["type"] == "Update"]
+    assert update["object"]["name"] == "Bigger clean-up"
+    assert update["object"]["updated"]  # a real edit carries `updated`
+    await worker.run_once(now=now + timedelta(hours=2))  # the old deadline: nothing ends
+    assert (await Campaign.get(id=campaign.id)).state == "published"
+    await worker.run_once(now=later + timedelta(seconds=1))
+    assert (await Campaign.get(id=campaign.id)).state == "ended"
+
+
+async def test_edits_are_validated_and_final_campaigns_cannot_be_edited(db: Database) -> None:
+    campaign = await make_campaign(slug="cleanup")
+    with pytest.raises(ValidationError):
+        await edit_campaign(campaign, title="")
+    with pytest.raises(ValidationError):
+        await edit_campaign(campaign, deadline=utcnow() - timedelta(days=1))
+    assert (await Campaign.get(id=campaign.id)).title == "Test campaign"
+    await cancel_campaign(campaign)
+    with pytest.raises(InvalidTransition):
+        await edit_campaign(campaign, title="Too late")
