@@ -14,7 +14,7 @@ from fedimob.db import in_transaction
 from fedimob.domain.actors import instance_actor
 from fedimob.federation.context import Federation
 from fedimob.federation.documents import actor_document
-from fedimob.federation.events import campaign_to_event
+from fedimob.federation.events import campaign_to_event, instance_breakdown
 from fedimob.federation.local_actors import local_actor
 from fedimob.federation.messages import tell
 from fedimob.federation.outbox import activity, send, stable_activity_id
@@ -56,7 +56,7 @@ async def announce_published(federation: Federation, run: JobRun) -> None:
     create_id = stable_activity_id(urls, f"create:{campaign.id}")
     if await OutboxActivity.exists(ap_id=create_id):
         return
-    event = campaign_to_event(campaign, actor, urls)
+    event = campaign_to_event(campaign, actor, urls, await instance_breakdown(campaign, urls))
     create = activity(urls, actor, "Create", event, **_public(urls, actor), published=run.now)
     create["id"] = create_id
     boost = activity(
@@ -102,7 +102,7 @@ async def announce_counts(federation: Federation, run: JobRun) -> None:
         participations__state__in=[ParticipationState.ACCEPTED, ParticipationState.REQUESTED],
         domain__isnull=False,
     )
-    event = campaign_to_event(campaign, actor, urls)
+    event = campaign_to_event(campaign, actor, urls, await instance_breakdown(campaign, urls))
     poll = campaign_to_question(campaign, actor, urls, await tallies(campaign))
     async with in_transaction():
         for document in (event, poll):
@@ -125,7 +125,7 @@ async def announce_edit(federation: Federation, run: JobRun) -> None:
         participations__state__in=[ParticipationState.ACCEPTED, ParticipationState.REQUESTED],
         domain__isnull=False,
     )
-    event = campaign_to_event(campaign, actor, urls)
+    event = campaign_to_event(campaign, actor, urls, await instance_breakdown(campaign, urls))
     update = activity(urls, actor, "Update", event, **_public(urls, actor), published=run.now)
     async with in_transaction():
         await send(

@@ -8,7 +8,7 @@ from starlette.routing import BaseRoute, Route
 
 from fedimob.domain.summaries import campaign_path
 from fedimob.federation.documents import actor_document
-from fedimob.federation.events import campaign_to_event
+from fedimob.federation.events import campaign_to_event, instance_breakdown
 from fedimob.federation.fetch_auth import refuse_unsigned
 from fedimob.federation.local_actors import local_actor
 from fedimob.federation.negotiation import ActivityJSONResponse, ActivityPubRoute
@@ -70,7 +70,9 @@ async def campaign_event(request: Request) -> Response:
             "formerType": "Event",
         }
         return ActivityJSONResponse(tombstone, status_code=410)
-    return ActivityJSONResponse(campaign_to_event(found.campaign, found.actor, LocalUrls(settings)))
+    urls = LocalUrls(settings)
+    breakdown = await instance_breakdown(found.campaign, urls)
+    return ActivityJSONResponse(campaign_to_event(found.campaign, found.actor, urls, breakdown))
 
 
 async def public_activity(request: Request) -> Response:

@@ -11,11 +11,21 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from tortoise.functions import Count, Sum
+
 from activitypub.audience import AS_PUBLIC
 from activitypub.contexts import fedimob_context
 from fedimob.domain.summaries import campaign_path
 from fedimob.federation.urls import LocalUrls
-from fedimob.models import Actor, Campaign, CampaignKind, GoalKind, JoinMode
+from fedimob.models import (
+    Actor,
+    Campaign,
+    CampaignKind,
+    GoalKind,
+    JoinMode,
+    Participation,
+    ParticipationState,
+)
 
 MOBILIZON_JOIN_MODES = {JoinMode.FREE: "free", JoinMode.APPROVAL: "restricted"}
 
@@ -43,7 +53,37 @@ def event_summary_html(campaign: Campaign) -> str:
     return "".join(f"<p>{line}</p>" for line in lines)
 
 
-def campaign_to_event(campaign: Campaign, actor: Actor, urls: LocalUrls) -> dict[str, Any]:
+MAX_INSTANCES = 50
+
+
+async def instance_breakdown(campaign: Campaign, urls: LocalUrls) -> list[dict[str, Any]]:
+    """Participants and pledged minutes per instance, largest first (ours included)."""
+    rows = (
+        await Participation.filter(campaign_id=campaign.id, state=ParticipationState.ACCEPTED)
+        .annotate(people=Count("id"), minutes=Sum("pledge_minutes"))
+        .group_by("participant__domain")
+        .values("participant__domain", "people", "minutes")
+    )
+    ranked = sorted(rows, key=lambda row: -int(row["people"]))[:MAX_INSTANCES]
+    return [
+        {
+            "type": "InstanceCount",
+            "instance": f"https://{row['participant__domain']}"
+            if row["participant__domain"]
+            else urls.settings.url,
+            "participantCount": int(row["people"]),
+            "pledgedMinutes": int(row["minutes"] or 0),
+        }
+        for row in ranked
+    ]
+
+
+def campaign_to_event(
+    campaign: Campaign,
+    actor: Actor,
+    urls: LocalUrls,
+    breakdown: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """The campaign's Event document, as served at its id and sent in activities."""
     page = urls.settings.absolute(campaign_path(campaign.slug))
     actor_id = urls.actor_id(actor)
@@ -79,6 +119,7 @@ def campaign_to_event(campaign: Campaign, actor: Actor, urls: LocalUrls) -> dict
         "pledgedMinutes": campaign.pledged_minutes,
         "impactUnit": campaign.impact_unit or None,
         "impactTotal": str(campaign.impact_total),
+        "instanceBreakdown": breakdown,
         "pledgeOptions": [
             {"type": "PledgeOption", "name": f"{minutes} min", "minutes": minutes}
             for minutes in campaign.pledge_options

@@ -28,15 +28,21 @@ _PLEDGE = re.compile(
 MAX_TEXT = 5000
 
 
+DONE_WORDS = re.compile(r"\b(done|did|finished|fait|j'ai fait|j'ai donné|terminé)\b", re.IGNORECASE)
+_NUMBER = re.compile(r"(?<![\w.,])(\d{1,9}(?:[.,]\d{1,2})?)(?![\w.,])")
+
+
 class Intent(StrEnum):
     JOIN = "join"
     LEAVE = "leave"
+    REPORT = "report"
 
 
 @dataclass(frozen=True, slots=True)
 class Request:
     intent: Intent
     minutes: int | None = None
+    impact: str | None = None  # a decimal number as written, for the impact unit
 
 
 def plain_text(content: str) -> str:
@@ -58,8 +64,17 @@ def pledge_minutes(text: str) -> int | None:
 
 
 def read_request(content: str) -> Request | None:
-    """What a post asks of the campaign, if anything. Leaving wins over joining."""
+    """What a post asks of the campaign, if anything.
+
+    A report ("done 2h", "fait 1200") comes first; then leaving wins over joining.
+    """
     text = plain_text(content)
+    if DONE_WORDS.search(text):
+        minutes = pledge_minutes(text)
+        amount = _NUMBER.search(_PLEDGE.sub(" ", text))  # a number that is not a duration
+        impact = amount.group(1).replace(",", ".") if amount else None
+        if minutes is not None or impact is not None:
+            return Request(Intent.REPORT, minutes, impact)
     if LEAVE_WORDS.search(text):
         return Request(Intent.LEAVE)
     if JOIN_WORDS.search(text):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from activitypub.vocab import has_type, read_ref, read_tags
-from fedimob.domain.participation import join, leave
+from fedimob.domain.participation import join, leave, report_contribution
 from fedimob.errors import FedimobError
 from fedimob.federation.keywords import Intent, read_request
 from fedimob.federation.messages import joined_kind, tell
@@ -47,6 +47,13 @@ async def on_mention(incoming: Incoming) -> None:
         if request.intent == Intent.LEAVE:
             if (await leave(campaign, person, now=now)).changed:
                 await tell(federation, campaign, person, "left", now)
+            return
+        if request.intent == Intent.REPORT:
+            await report_contribution(
+                campaign, person, minutes=request.minutes, impact=request.impact, now=now
+            )
+            await tell(federation, campaign, person, "reported", now,
+                       minutes=request.minutes or 0, impact=request.impact)  # fmt: skip
             return
         change = await join(
             campaign, person, via=JoinVia.MENTION, pledge_minutes=request.minutes,

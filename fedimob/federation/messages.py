@@ -29,6 +29,10 @@ TEXTS = {
         "en": "Thank you! Your participation in “{title}” ({pledge}) awaits the organisers' "
         "approval.",
     },
+    "reported": {
+        "fr": "Merci ! C'est noté pour « {title} » : {done}.",
+        "en": "Thank you! Recorded for “{title}”: {done}.",
+    },
     "left": {
         "fr": "C'est noté : vous ne participez plus à « {title} ».",
         "en": "Done: you no longer take part in “{title}”.",
@@ -58,7 +62,7 @@ def _duration(minutes: int, language: str) -> str:
     return option_label(minutes, language).split(":", 1)[-1].strip()
 
 
-def text_for(kind: str, campaign: Campaign, *, minutes: int = 0) -> str:
+def text_for(kind: str, campaign: Campaign, *, minutes: int = 0, impact: str | None = None) -> str:
     language = campaign.language[:2]
     template = TEXTS[kind].get(language, TEXTS[kind]["en"])
     total = _duration(campaign.pledged_minutes, language) if campaign.pledged_minutes else "0"
@@ -71,6 +75,14 @@ def text_for(kind: str, campaign: Campaign, *, minutes: int = 0) -> str:
         when=campaign.starts_at.strftime("%Y-%m-%d %H:%M") if campaign.starts_at else "",
         where=campaign.address,
         total=total,
+        done=", ".join(
+            part
+            for part in (
+                _duration(minutes, language) if minutes else "",
+                f"{impact} {campaign.impact_unit}".strip() if impact else "",
+            )
+            if part
+        ),
     )
 
 
@@ -117,10 +129,10 @@ async def send_private(
 
 async def tell(
     federation: Federation, campaign: Campaign, person: Actor, kind: str, now: datetime,
-    *, minutes: int = 0,
+    *, minutes: int = 0, impact: str | None = None,
 ) -> None:  # fmt: skip
     """Send `person` the message `kind` about `campaign`."""
-    text = text_for(kind, campaign, minutes=minutes)
+    text = text_for(kind, campaign, minutes=minutes, impact=impact)
     await send_private(
         federation, campaign, person, private_note(federation, campaign, person, text, now), now
     )

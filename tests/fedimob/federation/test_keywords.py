@@ -40,3 +40,17 @@ def test_any_text_is_read_without_error(text: str) -> None:
     result = read_request(text)
     assert result is None or result.intent in {Intent.JOIN, Intent.LEAVE}
     assert len(plain_text(text)) <= 5000
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("<p>@river done 1200</p>", Request(Intent.REPORT, None, "1200")),
+        ("<p>@river fait : 2h, 350 e-mails supprimés</p>", Request(Intent.REPORT, 120, "350")),
+        ("<p>@river done 1h30</p>", Request(Intent.REPORT, 90, None)),
+        ("<p>@river did 12,5 kg</p>", Request(Intent.REPORT, None, "12.5")),
+        ("<p>@river done!</p>", None),  # nothing to record
+    ],
+)  # fmt: skip
+def test_contribution_reports(content: str, expected: Request | None) -> None:
+    assert read_request(content) == expected

@@ -7,7 +7,7 @@ import httpx
 from activitypub.testing import FakeActor, FakePeer
 from fedimob.db import Database
 from fedimob.jobs.worker import Worker
-from fedimob.models import Campaign, Participation, ParticipationState
+from fedimob.models import Campaign, GoalKind, Participation, ParticipationState
 from tests.fedimob.factories import make_campaign
 from tests.fedimob.federation.conftest import new_id, post
 
@@ -81,3 +81,20 @@ async def test_mentions_without_a_request_or_by_someone_else_change_nothing(
     await worker.run_once()
     assert not await Participation.exists()
     assert direct_messages(mastodon) == []
+
+
+async def test_participants_report_what_they_did_by_replying(
+    client: httpx.AsyncClient, worker: Worker, db: Database, mastodon: FakePeer, alice: FakeActor
+) -> None:
+
+    campaign = await make_campaign(
+        slug="river", goal_kind=GoalKind.IMPACT, goal_target=5000, impact_unit="e-mails deleted"
+    )
+    await post(client, "/inbox", mention(alice, "join 1h"), alice)
+    await post(client, "/inbox", mention(alice, "done: 45 min, 1200"), alice)
+    await worker.run_once()
+    row = await Participation.get()
+    assert (row.reported_minutes, float(row.reported_impact or 0)) == (45, 1200.0)
+    stored = await Campaign.get(id=campaign.id)
+    assert (stored.reported_minutes, float(stored.impact_total)) == (45, 1200.0)
+    assert "45 min, 1200 e-mails deleted" in direct_messages(mastodon)[-1]

@@ -11,6 +11,7 @@ from activitypub.testing import FakeActor, FakeFediverse, FakePeer
 from fedimob.clock import utcnow
 from fedimob.db import Database
 from fedimob.domain.participation import decide
+from fedimob.domain.participation import join as join_locally
 from fedimob.jobs.worker import Worker
 from fedimob.models import (
     Account,
@@ -18,12 +19,14 @@ from fedimob.models import (
     InboxItem,
     InboxState,
     JoinMode,
+    JoinVia,
     Participation,
 )
-from tests.fedimob.factories import make_account, make_association, make_campaign
+from tests.fedimob.factories import make_account, make_actor, make_association, make_campaign
 from tests.fedimob.federation.conftest import follow_of, new_id, post
 
 EVENT = "https://fedimob.test/campaigns/river/event"
+AS2 = {"accept": "application/activity+json"}
 
 
 @pytest.fixture
@@ -206,3 +209,22 @@ async def test_many_joins_cost_each_follower_server_one_update_per_interval(
     assert all(d.status == 202 for d in mastodon.deliveries), [
         d.reason for d in mastodon.deliveries
     ]
+
+
+async def test_the_event_tells_how_many_come_from_each_instance(
+    client: httpx.AsyncClient, worker: Worker, db: Database, mobilizon: FakePeer
+) -> None:
+    campaign = await make_campaign(slug="river", pledge_options=[60])
+    for n in range(3):
+        person = mobilizon.add_actor(f"m{n}")
+        await post(client, "/inbox", join_of(person), person)
+    await worker.run_once()
+    await join_locally(campaign, await make_actor(), via=JoinVia.WEB, pledge_minutes=120)
+    answer = await client.get(
+        "/campaigns/river/event", headers={"accept": "application/activity+json"}
+    )
+    rows = [
+        (row["instance"], row["participantCount"], row["pledgedMinutes"])
+        for row in answer.json()["instanceBreakdown"]
+    ]
+    assert rows == [("https://mobilizon.example", 3, 180), ("https://fedimob.test", 1, 120)]
