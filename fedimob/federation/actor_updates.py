@@ -6,12 +6,14 @@ from activitypub.errors import InvalidDocument
 from activitypub.vocab import read_refs, read_types, require_ref
 from fedimob.db import in_transaction
 from fedimob.domain.participation import forget_participant
+from fedimob.domain.reactions import unreact
 from fedimob.domain.text import sanitise_html
 from fedimob.federation.follows import is_follow, local_target, undo_follow
 from fedimob.federation.participation import undo_participation
 from fedimob.federation.processing import ActivityHandlers, Incoming
+from fedimob.federation.reactions import undo_reaction
 from fedimob.federation.remote_actors import store_remote_actor
-from fedimob.models import Actor, ActorBlock, Follow, InboxItem, Report
+from fedimob.models import Actor, ActorBlock, Follow, InboxItem, Reaction, ReactionKind, Report
 
 MAX_REPORTED_OBJECTS = 50
 
@@ -35,6 +37,9 @@ async def on_delete(incoming: Incoming) -> None:
     actor = incoming.actor
     incoming.federation.keys.forget_owner(actor.ap_id or "")
     await forget_participant(actor, now=incoming.now)
+    for reaction in await Reaction.filter(actor_id=actor.id).select_related("campaign"):
+        await unreact(actor, ap_id=reaction.ap_id or "", campaign=reaction.campaign,
+                      kind=ReactionKind(reaction.kind))  # fmt: skip
     async with in_transaction():
         await Follow.filter(follower_id=actor.id).delete()
         await Follow.filter(followed_id=actor.id).delete()
@@ -49,6 +54,8 @@ async def on_undo(incoming: Incoming) -> None:
     ref = require_ref(incoming.activity, "object")
     target = dict(ref.embedded) if ref.embedded is not None else None
     if await undo_participation(incoming, target, ref.id):
+        return
+    if await undo_reaction(incoming, target, ref.id):
         return
     if target is None or is_follow(target):
         await undo_follow(incoming, target, ref.id)

@@ -12,6 +12,7 @@ from typing import Any
 from activitypub.audience import AS_PUBLIC
 from fedimob.db import in_transaction
 from fedimob.domain.actors import instance_actor
+from fedimob.domain.reactions import reaction_counts
 from fedimob.federation.context import Federation
 from fedimob.federation.documents import actor_document
 from fedimob.federation.events import campaign_to_event, instance_breakdown
@@ -56,7 +57,13 @@ async def announce_published(federation: Federation, run: JobRun) -> None:
     create_id = stable_activity_id(urls, f"create:{campaign.id}")
     if await OutboxActivity.exists(ap_id=create_id):
         return
-    event = campaign_to_event(campaign, actor, urls, await instance_breakdown(campaign, urls))
+    event = campaign_to_event(
+        campaign,
+        actor,
+        urls,
+        await instance_breakdown(campaign, urls),
+        await reaction_counts(campaign),
+    )
     create = activity(urls, actor, "Create", event, **_public(urls, actor), published=run.now)
     create["id"] = create_id
     boost = activity(
@@ -102,7 +109,13 @@ async def announce_counts(federation: Federation, run: JobRun) -> None:
         participations__state__in=[ParticipationState.ACCEPTED, ParticipationState.REQUESTED],
         domain__isnull=False,
     )
-    event = campaign_to_event(campaign, actor, urls, await instance_breakdown(campaign, urls))
+    event = campaign_to_event(
+        campaign,
+        actor,
+        urls,
+        await instance_breakdown(campaign, urls),
+        await reaction_counts(campaign),
+    )
     poll = campaign_to_question(campaign, actor, urls, await tallies(campaign))
     async with in_transaction():
         for document in (event, poll):
@@ -125,7 +138,13 @@ async def announce_edit(federation: Federation, run: JobRun) -> None:
         participations__state__in=[ParticipationState.ACCEPTED, ParticipationState.REQUESTED],
         domain__isnull=False,
     )
-    event = campaign_to_event(campaign, actor, urls, await instance_breakdown(campaign, urls))
+    event = campaign_to_event(
+        campaign,
+        actor,
+        urls,
+        await instance_breakdown(campaign, urls),
+        await reaction_counts(campaign),
+    )
     update = activity(urls, actor, "Update", event, **_public(urls, actor), published=run.now)
     async with in_transaction():
         await send(

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from fedimob.domain.reactions import reaction_counts
 from fedimob.domain.summaries import campaign_path
 from fedimob.federation.documents import actor_document
 from fedimob.federation.events import campaign_to_event, instance_breakdown
@@ -72,7 +73,9 @@ async def campaign_event(request: Request) -> Response:
         return ActivityJSONResponse(tombstone, status_code=410)
     urls = LocalUrls(settings)
     breakdown = await instance_breakdown(found.campaign, urls)
-    return ActivityJSONResponse(campaign_to_event(found.campaign, found.actor, urls, breakdown))
+    reactions = await reaction_counts(found.campaign)
+    event = campaign_to_event(found.campaign, found.actor, urls, breakdown, reactions)
+    return ActivityJSONResponse(event)
 
 
 async def public_activity(request: Request) -> Response:

@@ -25,6 +25,7 @@ from fedimob.models import (
     JoinMode,
     Participation,
     ParticipationState,
+    ReactionKind,
 )
 
 MOBILIZON_JOIN_MODES = {JoinMode.FREE: "free", JoinMode.APPROVAL: "restricted"}
@@ -56,6 +57,12 @@ def event_summary_html(campaign: Campaign) -> str:
 MAX_INSTANCES = 50
 
 
+def _count(reactions: dict[ReactionKind, int] | None, kind: ReactionKind) -> dict[str, Any] | None:
+    if reactions is None:
+        return None
+    return {"type": "Collection", "totalItems": reactions.get(kind, 0)}
+
+
 async def instance_breakdown(campaign: Campaign, urls: LocalUrls) -> list[dict[str, Any]]:
     """Participants and pledged minutes per instance, largest first (ours included)."""
     rows = (
@@ -83,6 +90,7 @@ def campaign_to_event(
     actor: Actor,
     urls: LocalUrls,
     breakdown: list[dict[str, Any]] | None = None,
+    reactions: dict[ReactionKind, int] | None = None,
 ) -> dict[str, Any]:
     """The campaign's Event document, as served at its id and sent in activities."""
     page = urls.settings.absolute(campaign_path(campaign.slug))
@@ -120,6 +128,9 @@ def campaign_to_event(
         "impactUnit": campaign.impact_unit or None,
         "impactTotal": str(campaign.impact_total),
         "instanceBreakdown": breakdown,
+        # Support and shares, as Mastodon reads favourites and boosts of a remote object.
+        "likes": _count(reactions, ReactionKind.SUPPORT),
+        "shares": _count(reactions, ReactionKind.SHARE),
         "pledgeOptions": [
             {"type": "PledgeOption", "name": f"{minutes} min", "minutes": minutes}
             for minutes in campaign.pledge_options

@@ -11,7 +11,7 @@ from fedimob.domain.campaigns import (
     REMINDER_JOB,
 )
 from fedimob.domain.participation import COUNTS_JOB, DECIDED_JOB
-from fedimob.federation import actor_updates, follows, participation, votes
+from fedimob.federation import actor_updates, follows, participation, reactions, votes
 from fedimob.federation.campaigns import (
     announce_actor_update,
     announce_cancelled,
@@ -35,6 +35,7 @@ def activity_handlers() -> ActivityHandlers:
     actor_updates.register(handlers)
     participation.register(handlers)
     votes.register(handlers)
+    reactions.register(handlers)
     return handlers
 
 

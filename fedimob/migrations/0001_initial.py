@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from fedimob.models.enums import ActorKind, CampaignKind, CampaignState, FollowState, GoalKind, HandleKind, InboxState, JobState, JoinMode, JoinVia, MemberRole, Outcome, ParticipationState
+from fedimob.models.enums import ActorKind, CampaignKind, CampaignState, FollowState, GoalKind, HandleKind, InboxState, JobState, JoinMode, JoinVia, MemberRole, Outcome, ParticipationState, ReactionKind
 from orjson import loads
 from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
@@ -262,6 +262,19 @@ class Migration(migrations.Migration):
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
             options={'table': 'participation', 'app': 'models', 'unique_together': (('campaign', 'participant'),), 'indexes': [Index(fields=['campaign_id', 'state'])], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Reaction',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('campaign', fields.ForeignKeyField('models.Campaign', source_field='campaign_id', db_constraint=True, to_field='id', related_name='reactions', on_delete=OnDelete.CASCADE)),
+                ('actor', fields.ForeignKeyField('models.Actor', source_field='actor_id', db_constraint=True, to_field='id', related_name='reactions', on_delete=OnDelete.CASCADE)),
+                ('kind', fields.CharEnumField(description='SUPPORT: support\nSHARE: share', enum_type=ReactionKind, max_length=16)),
+                ('ap_id', fields.CharField(null=True, max_length=2048)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'reaction', 'app': 'models', 'unique_together': (('campaign', 'actor', 'kind'),), 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(

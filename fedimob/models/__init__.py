@@ -20,6 +20,7 @@ from fedimob.models.enums import (
     MemberRole,
     Outcome,
     ParticipationState,
+    ReactionKind,
 )
 from fedimob.models.federation import (
     ActorBlock,
@@ -31,6 +32,7 @@ from fedimob.models.federation import (
 )
 from fedimob.models.jobs import Job
 from fedimob.models.participations import Participation
+from fedimob.models.reactions import Reaction
 
 __all__ = [
     "Account",
@@ -60,6 +62,8 @@ __all__ = [
     "Outcome",
     "Participation",
     "ParticipationState",
+    "Reaction",
+    "ReactionKind",
     "RemoteHost",
     "Report",
 ]

@@ -90,3 +90,8 @@ class InboxState(StrEnum):
     PENDING = "pending"
     PROCESSED = "processed"
     FAILED = "failed"
+
+
+class ReactionKind(StrEnum):
+    SUPPORT = "support"  # a Like
+    SHARE = "share"  # an Announce
