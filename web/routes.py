@@ -13,6 +13,7 @@ from starlette.staticfiles import StaticFiles
 from fedimob.domain.accounts import get_account
 from fedimob.domain.associations import get_association
 from fedimob.domain.campaigns import get_campaign, list_campaigns
+from fedimob.domain.remote_campaigns import running_remote_campaigns
 from fedimob.domain.summaries import campaign_summary
 from fedimob.errors import NotFound
 from fedimob.models import CampaignState
@@ -32,8 +33,11 @@ async def index(request: Request) -> Response:
         await campaign_summary(c, settings)
         for c in await list_campaigns(states=(CampaignState.ENDED,), newest_first=True, limit=12)
     ]
+    remote = await running_remote_campaigns()
     return templates.TemplateResponse(
-        request, "index.html", {"running": running, "ended": ended, "domain": settings.domain}
+        request,
+        "index.html",
+        {"running": running, "ended": ended, "remote": remote, "domain": settings.domain},
     )
 
 

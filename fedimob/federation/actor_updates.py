@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from activitypub.errors import InvalidDocument
+from activitypub.ids import same_origin
 from activitypub.vocab import read_refs, read_types, require_ref
 from fedimob.db import in_transaction
 from fedimob.domain.participation import forget_participant
 from fedimob.domain.reactions import unreact
 from fedimob.domain.text import sanitise_html
 from fedimob.federation.follows import is_follow, local_target, undo_follow
+from fedimob.federation.mirrors import forget_deleted, refresh_from_owner
 from fedimob.federation.participation import undo_participation
 from fedimob.federation.processing import ActivityHandlers, Incoming
 from fedimob.federation.reactions import undo_reaction
@@ -22,7 +24,12 @@ async def on_update(incoming: Incoming) -> None:
     """An actor's new profile or keys, only from that actor itself."""
     ref = require_ref(incoming.activity, "object")
     if ref.id != incoming.actor.ap_id:
-        return  # updates of other objects (remote campaigns) come with participation
+        # An Event its owner updated (counts of a campaign we show); anything else is ignored.
+        if ref.embedded is not None and same_origin(ref.id, incoming.actor.ap_id or ""):
+            await refresh_from_owner(
+                incoming.federation, incoming.actor, dict(ref.embedded), incoming.now
+            )
+        return
     if ref.embedded is None:
         raise InvalidDocument("Update of an actor without the actor's document")
     await store_remote_actor(dict(ref.embedded), now=incoming.now)
@@ -33,7 +40,8 @@ async def on_delete(incoming: Incoming) -> None:
     """An actor deleting itself: what it did here goes, counts decrease once."""
     ref = require_ref(incoming.activity, "object")
     if ref.id != incoming.actor.ap_id:
-        return  # deletes of other objects come with participation
+        await forget_deleted(incoming.actor, ref.id, incoming.now)  # a campaign we show, if any
+        return
     actor = incoming.actor
     incoming.federation.keys.forget_owner(actor.ap_id or "")
     await forget_participant(actor, now=incoming.now)

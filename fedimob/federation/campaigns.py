@@ -123,7 +123,7 @@ async def announce_counts(federation: Federation, run: JobRun) -> None:
                               published=run.now)  # fmt: skip
             await send(
                 actor, update, recipients=participants, to_followers=True,
-                followers_of=[campaign.association.actor], now=run.now,
+                followers_of=[campaign.association.actor, await instance_actor()], now=run.now,
             )  # fmt: skip
 
 
@@ -149,7 +149,7 @@ async def announce_edit(federation: Federation, run: JobRun) -> None:
     async with in_transaction():
         await send(
             actor, update, recipients=participants, to_followers=True,
-            followers_of=[campaign.association.actor], now=run.now,
+            followers_of=[campaign.association.actor, await instance_actor()], now=run.now,
         )  # fmt: skip
 
 
@@ -177,7 +177,11 @@ async def announce_cancelled(federation: Federation, run: JobRun) -> None:
     tombstone = {"id": urls.event_id(campaign.slug), "type": "Tombstone", "formerType": "Event"}
     delete = activity(urls, actor, "Delete", tombstone, **_public(urls, actor), published=run.now)
     async with in_transaction():
-        await send(actor, delete, to_followers=True, now=run.now)
+        # Every mirror hears of it: they follow the campaign, its association or our instance.
+        await send(
+            actor, delete, to_followers=True,
+            followers_of=[campaign.association.actor, await instance_actor()], now=run.now,
+        )  # fmt: skip
 
 
 async def tell_participants(federation: Federation, run: JobRun, kind: str) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from activitypub.vocab import read_ref, read_types, require_ref
 from fedimob.domain.reactions import react, unreact
+from fedimob.federation.mirrors import mirror_announced
 from fedimob.federation.participation import campaign_for
 from fedimob.federation.processing import ActivityHandlers, Incoming
 from fedimob.models import ReactionKind
@@ -29,7 +30,12 @@ async def on_like(incoming: Incoming) -> None:
 
 
 async def on_announce(incoming: Incoming) -> None:
-    await _react(incoming, ReactionKind.SHARE)
+    """A share of one of our campaigns, or news of another instance's campaign."""
+    target = require_ref(incoming.activity, "object")
+    if await campaign_for(incoming.federation.urls, target.id) is not None:
+        await _react(incoming, ReactionKind.SHARE)
+    elif not incoming.federation.urls.is_local(target.id):
+        await mirror_announced(incoming.federation, incoming.actor, target.id, incoming.now)
 
 
 async def undo_reaction(incoming: Incoming, undone: dict[str, Any] | None, undone_id: str) -> bool:

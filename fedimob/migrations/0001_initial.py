@@ -278,6 +278,28 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='RemoteCampaign',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('ap_id', fields.CharField(unique=True, max_length=2048)),
+                ('owner_id', fields.CharField(max_length=2048)),
+                ('domain', fields.CharField(db_index=True, max_length=300)),
+                ('title', fields.CharField(max_length=200)),
+                ('summary_html', fields.TextField(default='', unique=False)),
+                ('url', fields.CharField(default='', max_length=2048)),
+                ('deadline', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
+                ('goal_kind', fields.CharField(default='', max_length=16)),
+                ('goal_target', fields.BigIntField(default=0)),
+                ('participants_count', fields.IntField(default=0)),
+                ('pledged_minutes', fields.BigIntField(default=0)),
+                ('local_participants', fields.IntField(default=0)),
+                ('deleted_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('fetched_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'remote_campaign', 'app': 'models', 'pk_attr': 'id', 'table_description': "A copy of another instance's campaign Event: its home instance is the authority."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='RemoteHost',
             fields=[
                 ('domain', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=255)),

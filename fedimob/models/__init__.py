@@ -33,6 +33,7 @@ from fedimob.models.federation import (
 from fedimob.models.jobs import Job
 from fedimob.models.participations import Participation
 from fedimob.models.reactions import Reaction
+from fedimob.models.remote_campaigns import RemoteCampaign
 
 __all__ = [
     "Account",
@@ -64,6 +65,7 @@ __all__ = [
     "ParticipationState",
     "Reaction",
     "ReactionKind",
+    "RemoteCampaign",
     "RemoteHost",
     "Report",
 ]

@@ -12,7 +12,7 @@ class Actor(Model):
     """An ActivityPub actor, local or remote.
 
     Local actors (`domain = None`) are the instance itself, people with an
-    `Account`, associations and campaigns; their ids are derived from the
+    `Account`, associations and campaigns. Their ids are derived from the
     instance URL and their private keys are kept here. Remote actors
     (Mastodon, Mobilizon, another fedimob...) are a cache of their documents,
     identified by `ap_id`. Participations and follows point here, so local and
@@ -76,7 +76,7 @@ class Account(Model):
 class Handle(Model):
     """One row per local name, so users, associations and campaigns never collide.
 
-    All three become `@name@domain` on the Fediverse; a unique key here makes
+    All three become `@name@domain` on the Fediverse. A unique key here makes
     the check atomic instead of a race between three tables.
     """
 

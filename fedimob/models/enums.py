@@ -63,7 +63,7 @@ class ParticipationState(StrEnum):
 
 
 class JoinVia(StrEnum):
-    """How a participation came in; shown to organisers."""
+    """How a participation came in (shown to organisers)."""
 
     WEB = "web"
     CLI = "cli"

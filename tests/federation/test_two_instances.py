@@ -7,12 +7,13 @@ import pytest
 
 from activitypub.testing import FakeFediverse
 from fedimob.domain.actors import instance_actor
-from fedimob.domain.campaigns import publish_campaign
+from fedimob.domain.campaigns import cancel_campaign, publish_campaign
+from fedimob.domain.participation import join
 from fedimob.federation.follows import follow_remote, followed_by
-from fedimob.models import Actor, Follow, FollowState, InboxItem
+from fedimob.models import Actor, Follow, FollowState, InboxItem, JoinVia, RemoteCampaign
 from tests.conftest import TEST_SECRET, DatabaseFactory
 from tests.federation.harness import Instance, Network, instance_in
-from tests.fedimob.factories import make_association, make_campaign
+from tests.fedimob.factories import make_actor, make_association, make_campaign
 
 
 @pytest.fixture
@@ -86,3 +87,61 @@ async def test_regions_hear_of_every_new_campaign_through_instance_follows(
 
 async def _following() -> list[Follow]:
     return await followed_by(await instance_actor())
+
+
+async def test_a_region_shows_the_other_instances_campaign_with_live_counts(
+    network: tuple[Network, Instance, Instance],
+) -> None:
+    net, north, south = network
+
+    async def north_follows_south() -> Follow:
+        return await follow_remote(
+            north.federation, await instance_actor(), "https://south.test/actor"
+        )
+
+    await north.run(north_follows_south)
+    await net.drain()
+    campaign = await south.run(
+        lambda: make_campaign(slug="cleanup", title="South clean-up", goal_target=10)
+    )
+    await net.drain()
+    [mirror] = await north.run(lambda: RemoteCampaign.all())
+    assert (mirror.title, mirror.participants_count, mirror.domain) == (
+        "South clean-up",
+        0,
+        "south.test",
+    )
+
+    async def two_join() -> None:
+        for _ in range(2):
+            await join(campaign, await make_actor(), via=JoinVia.WEB)
+
+    await south.run(two_join)
+    await net.drain()
+    mirror = await north.run(
+        lambda: RemoteCampaign.get(ap_id="https://south.test/campaigns/cleanup/event")
+    )
+    assert mirror.participants_count == 2
+    async with north.client() as http:
+        page = (await http.get("/")).text
+    assert "From other instances" in page
+    assert "South clean-up" in page
+    assert "<strong>2</strong> people of 10" in page
+
+    await south.run(lambda: cancel_campaign(campaign))
+    await net.drain()
+    mirror = await north.run(
+        lambda: RemoteCampaign.get(ap_id="https://south.test/campaigns/cleanup/event")
+    )
+    assert mirror.deleted_at is not None
+    async with north.client() as http:
+        assert "South clean-up" not in (await http.get("/")).text
+
+
+async def test_announces_from_actors_we_do_not_follow_fetch_nothing(
+    network: tuple[Network, Instance, Instance],
+) -> None:
+    net, north, south = network
+    await south.run(lambda: make_campaign(slug="cleanup"))
+    await net.drain()  # south announces to its followers: north is not one
+    assert await north.run(lambda: RemoteCampaign.all().count()) == 0

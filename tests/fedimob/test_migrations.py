@@ -5,6 +5,7 @@ from pathlib import Path
 from tortoise.context import TortoiseContext
 from tortoise.migrations.autodetector import MigrationAutodetector
 
+import fedimob.models as models
 from fedimob.db import MIGRATIONS_MODULE, tortoise_config
 
 
@@ -19,3 +20,11 @@ async def test_models_and_migrations_agree(tmp_path: Path) -> None:
         finally:
             await context.close_connections()
     assert not changes, f"models changed without a migration in {MIGRATIONS_MODULE}: {changes}"
+
+
+def test_no_model_docstring_holds_a_semicolon() -> None:
+    """Tortoise turns docstrings into table comments, and a ';' splits its SQLite script."""
+
+    for name in models.__all__:
+        model = getattr(models, name)
+        assert ";" not in (getattr(model, "__doc__", "") or ""), name

@@ -1,0 +1,125 @@
+"""Other instances' campaigns, shown here: fetched from their origin, refreshed by their owner.
+
+An Announce of an Event by an actor one of ours follows (an instance, an
+association) makes us fetch the Event from its own origin; the owner's
+signed `Update{Event}` refreshes the counts; the owner's `Delete` removes it.
+The home instance stays the authority: we only display what it says.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from activitypub.errors import ActivityPubError, InvalidDocument
+from activitypub.ids import same_origin
+from activitypub.vocab import has_type, read_datetime, read_id, require_ref
+from fedimob.domain.text import sanitise_html
+from fedimob.federation.context import Federation
+from fedimob.federation.hosts import host_of
+from fedimob.models import Actor, Follow, FollowState, RemoteCampaign
+
+log = logging.getLogger(__name__)
+MAX_COUNT = 10**12
+
+
+def _count(doc: dict[str, Any], field: str) -> int:
+    value = doc.get(field)
+    return value if isinstance(value, int) and 0 <= value <= MAX_COUNT else 0
+
+
+def _text(value: object, maximum: int) -> str:
+    if not isinstance(value, str):
+        return ""
+    return "".join(ch for ch in value[: maximum * 2] if ch >= " ")[:maximum]
+
+
+def _page(doc: dict[str, Any]) -> str:
+    links = doc.get("url")
+    for link in links if isinstance(links, list) else [links]:
+        href = link.get("href") if isinstance(link, dict) else link
+        if isinstance(href, str) and href.startswith(("https://", "http://")) and len(href) <= 2048:
+            return href
+    return ""
+
+
+def read_remote_event(doc: dict[str, Any], federation: Federation) -> dict[str, Any]:
+    """The fields we show of a remote campaign's Event; InvalidDocument if it is not one."""
+    if not has_type(doc, "Event"):
+        raise InvalidDocument("not an Event")
+    event_id = read_id(doc)
+    owner = require_ref(doc, "attributedTo").id
+    if not same_origin(event_id, owner) or federation.urls.is_local(event_id):
+        raise InvalidDocument("an Event must come from its owner's origin, not ours")
+    ours = federation.settings.url
+    breakdown = doc.get("instanceBreakdown")
+    local = [row for row in breakdown if isinstance(row, dict) and row.get("instance") == ours] \
+        if isinstance(breakdown, list) else []  # fmt: skip
+    return {
+        "owner_id": owner,
+        "domain": host_of(event_id),
+        "title": _text(doc.get("name"), 200) or event_id[:200],
+        "summary_html": sanitise_html(_text(doc.get("summary"), 5000)),
+        "url": _page(doc),
+        "deadline": read_datetime(doc, "deadline") or read_datetime(doc, "endTime"),
+        "goal_kind": _text(doc.get("goalKind"), 16),
+        "goal_target": _count(doc, "goalTarget"),
+        "participants_count": _count(doc, "participantCount"),
+        "pledged_minutes": _count(doc, "pledgedMinutes"),
+        "local_participants": _count(local[0], "participantCount") if local else 0,
+    }
+
+
+async def store_remote_event(
+    doc: dict[str, Any], federation: Federation, now: datetime
+) -> RemoteCampaign:
+    values = read_remote_event(doc, federation)
+    event_id = read_id(doc)
+    row = await RemoteCampaign.get_or_none(ap_id=event_id)
+    if row is None:
+        return await RemoteCampaign.create(ap_id=event_id, fetched_at=now, **values)
+    if row.owner_id != values["owner_id"]:
+        raise InvalidDocument("a campaign cannot change owner")
+    await RemoteCampaign.filter(id=row.id).update(fetched_at=now, deleted_at=None, **values)
+    return await RemoteCampaign.get(id=row.id)
+
+
+async def followed_by_us(actor: Actor) -> bool:
+    return await Follow.exists(
+        followed_id=actor.id, follower__domain__isnull=True, state=FollowState.ACCEPTED
+    )
+
+
+async def mirror_announced(
+    federation: Federation, announcer: Actor, object_id: str, now: datetime
+) -> None:
+    """An actor we follow shared something: if it is a campaign, fetch and show it."""
+    if not await followed_by_us(announcer):
+        return  # we follow nobody who said this: not ours to fetch
+    try:
+        document = await federation.fetch_object(object_id)
+    except ActivityPubError as error:
+        raise InvalidDocument(f"announced {object_id} could not be fetched: {error}") from None
+    if has_type(document, "Event"):
+        await store_remote_event(document, federation, now)
+
+
+async def refresh_from_owner(
+    federation: Federation, owner: Actor, doc: dict[str, Any], now: datetime
+) -> bool:
+    """An owner's Update of an Event we show; True if it was one."""
+    if not has_type(doc, "Event"):
+        return False
+    row = await RemoteCampaign.get_or_none(ap_id=read_id(doc))
+    if row is None or row.owner_id != owner.ap_id:
+        return False
+    await store_remote_event(doc, federation, now)
+    return True
+
+
+async def forget_deleted(owner: Actor, object_id: str, now: datetime) -> bool:
+    updated = await RemoteCampaign.filter(ap_id=object_id, owner_id=owner.ap_id).update(
+        deleted_at=now
+    )
+    return bool(updated)

@@ -1,0 +1,33 @@
+"""Campaigns of other instances that this one shows (regions, followed associations)."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class RemoteCampaign(Model):
+    """A copy of another instance's campaign Event: its home instance is the authority.
+
+    Created from an Event fetched from its own origin, refreshed by Updates
+    signed by its owner, marked deleted by its owner's Delete.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    ap_id = fields.CharField(max_length=2048, unique=True)
+    owner_id = fields.CharField(max_length=2048)
+    domain = fields.CharField(max_length=300, db_index=True)
+    title = fields.CharField(max_length=200)
+    summary_html = fields.TextField(default="")
+    url = fields.CharField(max_length=2048, default="")
+    deadline = fields.DatetimeField(null=True, db_index=True)
+    goal_kind = fields.CharField(max_length=16, default="")
+    goal_target = fields.BigIntField(default=0)
+    participants_count = fields.IntField(default=0)
+    pledged_minutes = fields.BigIntField(default=0)
+    local_participants = fields.IntField(default=0)
+    deleted_at = fields.DatetimeField(null=True)
+    fetched_at = fields.DatetimeField()
+
+    class Meta:
+        table = "remote_campaign"
