@@ -72,6 +72,7 @@ from activitypub.digest import (
     digest_header,
     verify_content_digest,
     verify_digest,
+    verify_signed_digests,
 )
 from activitypub.errors import (
     ActivityPubError,
@@ -473,4 +474,5 @@ __all__ = [
     "verify_digest",
     "verify_request",
     "verify_rfc9421_signature",
+    "verify_signed_digests",
 ]

@@ -17,7 +17,7 @@ import base64
 import binascii
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 
 from activitypub.errors import DigestMismatch
 
@@ -26,6 +26,7 @@ __all__ = [
     "digest_header",
     "verify_content_digest",
     "verify_digest",
+    "verify_signed_digests",
 ]
 
 _HASHES: dict[str, Callable[[bytes], bytes]] = {
@@ -105,3 +106,19 @@ def verify_content_digest(value: str, body: bytes) -> None:
             raise DigestMismatch("Content-Digest entry is not a byte sequence")
         entries.append((name, item[1:-1]))
     _check(entries, body, "Content-Digest")
+
+
+def verify_signed_digests(
+    covered: Collection[str], headers: Mapping[str, str], body: bytes
+) -> None:
+    """Check every body digest a signature covers (`digest`, `content-digest`).
+
+    `headers` has lower-case names. A covered header missing from the request,
+    or a digest that does not match the bytes received, is DigestMismatch.
+    """
+    for name, check in (("content-digest", verify_content_digest), ("digest", verify_digest)):
+        if name in covered:
+            value = headers.get(name)
+            if value is None:
+                raise DigestMismatch(f"signed header {name} is absent")
+            check(value, body)

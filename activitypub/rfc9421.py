@@ -31,9 +31,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from activitypub.digest import verify_content_digest, verify_digest
+from activitypub.digest import verify_signed_digests
 from activitypub.errors import (
-    DigestMismatch,
     SignatureExpired,
     SignatureIncomplete,
     SignatureInvalid,
@@ -227,12 +226,7 @@ def check_rfc9421_request(
     if sig.expires is not None and sig.expires < clock:
         raise SignatureExpired("the signature has expired")
 
-    for name, check in (("content-digest", verify_content_digest), ("digest", verify_digest)):
-        if name in covered:
-            value = headers.get(name)
-            if value is None:
-                raise DigestMismatch(f"signed header {name} is absent")
-            check(value, body)
+    verify_signed_digests(covered, headers, body)
 
 
 def verify_rfc9421_signature(

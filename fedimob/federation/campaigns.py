@@ -7,15 +7,15 @@ association `Announce`s it to its own followers.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from activitypub.audience import AS_PUBLIC
 from fedimob.db import in_transaction
 from fedimob.domain.actors import instance_actor
-from fedimob.domain.reactions import reaction_counts
 from fedimob.federation.context import Federation
 from fedimob.federation.documents import actor_document
-from fedimob.federation.events import campaign_to_event, instance_breakdown
+from fedimob.federation.events import current_event
 from fedimob.federation.local_actors import local_actor
 from fedimob.federation.messages import tell
 from fedimob.federation.outbox import activity, send, stable_activity_id
@@ -57,13 +57,7 @@ async def announce_published(federation: Federation, run: JobRun) -> None:
     create_id = stable_activity_id(urls, f"create:{campaign.id}")
     if await OutboxActivity.exists(ap_id=create_id):
         return
-    event = campaign_to_event(
-        campaign,
-        actor,
-        urls,
-        await instance_breakdown(campaign, urls),
-        await reaction_counts(campaign),
-    )
+    event = await current_event(campaign, actor, urls)
     create = activity(urls, actor, "Create", event, **_public(urls, actor), published=run.now)
     create["id"] = create_id
     boost = activity(
@@ -86,6 +80,22 @@ async def announce_published(federation: Federation, run: JobRun) -> None:
         await send(instance, relay, to_followers=True, now=run.now)
 
 
+async def send_to_everyone_concerned(
+    campaign: Campaign, document: dict[str, Any], now: datetime
+) -> None:
+    """News of a campaign reaches its followers, its association's and our instance's
+    followers (every mirror), and the servers of its remote participants."""
+    participants = await Actor.filter(
+        participations__campaign_id=campaign.id,
+        participations__state__in=[ParticipationState.ACCEPTED, ParticipationState.REQUESTED],
+        domain__isnull=False,
+    )
+    await send(
+        campaign.actor, document, recipients=participants, to_followers=True,
+        followers_of=[campaign.association.actor, await instance_actor()], now=now,
+    )  # fmt: skip
+
+
 async def announce_counts(federation: Federation, run: JobRun) -> None:
     """One `Update{Event}` with the new counts, at most once per interval per campaign.
 
@@ -104,27 +114,13 @@ async def announce_counts(federation: Federation, run: JobRun) -> None:
     if last is not None and (elapsed := (run.now - last.created_at).total_seconds()) < interval:
         raise RetryLater("counts were sent moments ago", delay=interval - elapsed)
     urls, actor = federation.urls, campaign.actor
-    participants = await Actor.filter(
-        participations__campaign_id=campaign.id,
-        participations__state__in=[ParticipationState.ACCEPTED, ParticipationState.REQUESTED],
-        domain__isnull=False,
-    )
-    event = campaign_to_event(
-        campaign,
-        actor,
-        urls,
-        await instance_breakdown(campaign, urls),
-        await reaction_counts(campaign),
-    )
+    event = await current_event(campaign, actor, urls)
     poll = campaign_to_question(campaign, actor, urls, await tallies(campaign))
     async with in_transaction():
         for document in (event, poll):
             update = activity(urls, actor, "Update", document, **_public(urls, actor),
                               published=run.now)  # fmt: skip
-            await send(
-                actor, update, recipients=participants, to_followers=True,
-                followers_of=[campaign.association.actor, await instance_actor()], now=run.now,
-            )  # fmt: skip
+            await send_to_everyone_concerned(campaign, update, run.now)
 
 
 async def announce_edit(federation: Federation, run: JobRun) -> None:
@@ -133,24 +129,10 @@ async def announce_edit(federation: Federation, run: JobRun) -> None:
     if campaign.state != CampaignState.PUBLISHED:
         return
     urls, actor = federation.urls, campaign.actor
-    participants = await Actor.filter(
-        participations__campaign_id=campaign.id,
-        participations__state__in=[ParticipationState.ACCEPTED, ParticipationState.REQUESTED],
-        domain__isnull=False,
-    )
-    event = campaign_to_event(
-        campaign,
-        actor,
-        urls,
-        await instance_breakdown(campaign, urls),
-        await reaction_counts(campaign),
-    )
+    event = await current_event(campaign, actor, urls)
     update = activity(urls, actor, "Update", event, **_public(urls, actor), published=run.now)
     async with in_transaction():
-        await send(
-            actor, update, recipients=participants, to_followers=True,
-            followers_of=[campaign.association.actor, await instance_actor()], now=run.now,
-        )  # fmt: skip
+        await send_to_everyone_concerned(campaign, update, run.now)
 
 
 async def announce_actor_update(federation: Federation, run: JobRun) -> None:
@@ -177,11 +159,7 @@ async def announce_cancelled(federation: Federation, run: JobRun) -> None:
     tombstone = {"id": urls.event_id(campaign.slug), "type": "Tombstone", "formerType": "Event"}
     delete = activity(urls, actor, "Delete", tombstone, **_public(urls, actor), published=run.now)
     async with in_transaction():
-        # Every mirror hears of it: they follow the campaign, its association or our instance.
-        await send(
-            actor, delete, to_followers=True,
-            followers_of=[campaign.association.actor, await instance_actor()], now=run.now,
-        )  # fmt: skip
+        await send_to_everyone_concerned(campaign, delete, run.now)
 
 
 async def tell_participants(federation: Federation, run: JobRun, kind: str) -> None:

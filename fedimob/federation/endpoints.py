@@ -6,10 +6,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from fedimob.domain.reactions import reaction_counts
 from fedimob.domain.summaries import campaign_path
 from fedimob.federation.documents import actor_document
-from fedimob.federation.events import campaign_to_event, instance_breakdown
+from fedimob.federation.events import current_event
 from fedimob.federation.fetch_auth import refuse_unsigned
 from fedimob.federation.local_actors import local_actor
 from fedimob.federation.negotiation import ActivityJSONResponse, ActivityPubRoute
@@ -71,10 +70,7 @@ async def campaign_event(request: Request) -> Response:
             "formerType": "Event",
         }
         return ActivityJSONResponse(tombstone, status_code=410)
-    urls = LocalUrls(settings)
-    breakdown = await instance_breakdown(found.campaign, urls)
-    reactions = await reaction_counts(found.campaign)
-    event = campaign_to_event(found.campaign, found.actor, urls, breakdown, reactions)
+    event = await current_event(found.campaign, found.actor, LocalUrls(settings))
     return ActivityJSONResponse(event)
 
 

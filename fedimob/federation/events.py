@@ -15,6 +15,7 @@ from tortoise.functions import Count, Sum
 
 from activitypub.audience import AS_PUBLIC
 from activitypub.contexts import fedimob_context
+from fedimob.domain.reactions import reaction_counts
 from fedimob.domain.summaries import campaign_path
 from fedimob.federation.urls import LocalUrls
 from fedimob.models import (
@@ -83,6 +84,12 @@ async def instance_breakdown(campaign: Campaign, urls: LocalUrls) -> list[dict[s
         }
         for row in ranked
     ]
+
+
+async def current_event(campaign: Campaign, actor: Actor, urls: LocalUrls) -> dict[str, Any]:
+    """The Event with everything counted now (breakdown, support, shares)."""
+    breakdown = await instance_breakdown(campaign, urls)
+    return campaign_to_event(campaign, actor, urls, breakdown, await reaction_counts(campaign))
 
 
 def campaign_to_event(
