@@ -33,7 +33,9 @@ from fedimob.models.federation import (
 from fedimob.models.jobs import Job
 from fedimob.models.participations import Participation
 from fedimob.models.reactions import Reaction
-from fedimob.models.remote_campaigns import RemoteCampaign
+from fedimob.models.notices import Notice
+from fedimob.models.remote_campaigns import RemoteCampaign, RemoteJoin
+from fedimob.models.sessions import InstanceSetting, WebSession
 
 __all__ = [
     "Account",
@@ -52,6 +54,7 @@ __all__ = [
     "HandleKind",
     "InboxItem",
     "InboxState",
+    "InstanceSetting",
     "Job",
     "JobState",
     "JoinMode",
@@ -59,6 +62,7 @@ __all__ = [
     "MemberRole",
     "Membership",
     "Milestone",
+    "Notice",
     "OutboxActivity",
     "Outcome",
     "Participation",
@@ -67,5 +71,7 @@ __all__ = [
     "ReactionKind",
     "RemoteCampaign",
     "RemoteHost",
+    "RemoteJoin",
     "Report",
+    "WebSession",
 ]

@@ -5,6 +5,9 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
+from fedimob.models.accounts import Actor
+from fedimob.models.enums import ParticipationState
+
 
 class RemoteCampaign(Model):
     """A copy of another instance's campaign Event: its home instance is the authority.
@@ -31,3 +34,29 @@ class RemoteCampaign(Model):
 
     class Meta:
         table = "remote_campaign"
+
+
+class RemoteJoin(Model):
+    """A local person's participation in another instance's campaign.
+
+    Our side of it: the home instance keeps the real participation row and
+    answers our `Join` (named by `ap_id`) with Accept or Reject.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    campaign: fields.ForeignKeyRelation[RemoteCampaign] = fields.ForeignKeyField(
+        "models.RemoteCampaign", related_name="joins", on_delete=fields.CASCADE
+    )
+    participant: fields.ForeignKeyRelation[Actor] = fields.ForeignKeyField(
+        "models.Actor", related_name="remote_joins", on_delete=fields.CASCADE
+    )
+    state = fields.CharEnumField(ParticipationState, max_length=16)
+    pledge_minutes = fields.IntField()
+    # Our latest Join's id: the answer names it. A new Join gets a new id.
+    ap_id = fields.CharField(max_length=2048, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "remote_join"
+        unique_together = (("campaign", "participant"),)
