@@ -31,9 +31,9 @@ from fedimob.models.federation import (
     Report,
 )
 from fedimob.models.jobs import Job
+from fedimob.models.notices import Notice
 from fedimob.models.participations import Participation
 from fedimob.models.reactions import Reaction
-from fedimob.models.notices import Notice
 from fedimob.models.remote_campaigns import RemoteCampaign, RemoteJoin
 from fedimob.models.sessions import InstanceSetting, WebSession
 
