@@ -7,6 +7,8 @@ HTML (later: notes from other servers) gets the stricter Mastodon-like policy.
 
 from __future__ import annotations
 
+from html import unescape
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -38,3 +40,9 @@ def sanitise_html(html: str, *, tags: frozenset[str] = REMOTE_TAGS) -> str:
         link_rel=_LINK_REL,
         strip_comments=True,
     )
+
+
+def html_to_text(html: str) -> str:
+    """Remote HTML as plain text (tags dropped, entities decoded, spaces collapsed)."""
+    with_breaks = html.replace("</p>", "</p> ").replace("<br", " <br")
+    return " ".join(unescape(nh3.clean(with_breaks, tags=set())).split())

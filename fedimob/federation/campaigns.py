@@ -13,15 +13,18 @@ from typing import Any
 from activitypub.audience import AS_PUBLIC
 from fedimob.db import in_transaction
 from fedimob.domain.actors import instance_actor
+from fedimob.domain.notices import notify
+from fedimob.domain.summaries import campaign_path
 from fedimob.federation.context import Federation
 from fedimob.federation.documents import actor_document
 from fedimob.federation.events import current_event
 from fedimob.federation.local_actors import local_actor
-from fedimob.federation.messages import tell
+from fedimob.federation.messages import tell, text_for
 from fedimob.federation.outbox import activity, send, stable_activity_id
 from fedimob.federation.polls import campaign_to_question, tallies
 from fedimob.jobs.registry import JobRun, PermanentJobError, RetryLater
 from fedimob.models import (
+    Account,
     Actor,
     ActorKind,
     Campaign,
@@ -163,16 +166,25 @@ async def announce_cancelled(federation: Federation, run: JobRun) -> None:
 
 
 async def tell_participants(federation: Federation, run: JobRun, kind: str) -> None:
-    """A direct message to every remote participant (local ones see it on the site)."""
+    """A direct message to every remote participant, a notice to every local one."""
     campaign = await _campaign(run)
     people = await Actor.filter(
         participations__campaign_id=campaign.id,
         participations__state=ParticipationState.ACCEPTED,
-        domain__isnull=False,
     )
+    accounts = {
+        account.actor_id: account  # type: ignore[attr-defined]
+        for account in await Account.filter(actor_id__in=[p.id for p in people if p.is_local])
+    }
+    page = federation.urls.settings.absolute(campaign_path(campaign.slug))
     async with in_transaction():
         for person in people:
-            await tell(federation, campaign, person, kind, run.now)
+            if not person.is_local:
+                await tell(federation, campaign, person, kind, run.now)
+            elif (account := accounts.get(person.id)) is not None:
+                text = text_for(kind, campaign, language=account.language)
+                await notify(account.id, kind, text, url=page,
+                             key=f"{kind}:{campaign.id}:{account.id}", now=run.now)  # fmt: skip
 
 
 async def remind_participants(federation: Federation, run: JobRun) -> None:

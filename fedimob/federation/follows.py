@@ -132,7 +132,7 @@ def is_follow(document: dict[str, Any] | None) -> bool:
 
 def register(handlers: ActivityHandlers) -> None:
     handlers.on("Follow")(on_follow)
-    handlers.on("Reject")(on_reject)  # Accept: see participation.on_accept
+    # Accept: see participation.on_accept; Reject: remote_joins.on_reject.
 
 
 async def find_remote_actor(federation: Federation, target: str) -> Actor:

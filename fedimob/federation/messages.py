@@ -62,8 +62,16 @@ def _duration(minutes: int, language: str) -> str:
     return option_label(minutes, language).split(":", 1)[-1].strip()
 
 
-def text_for(kind: str, campaign: Campaign, *, minutes: int = 0, impact: str | None = None) -> str:
-    language = campaign.language[:2]
+def text_for(
+    kind: str,
+    campaign: Campaign,
+    *,
+    minutes: int = 0,
+    impact: str | None = None,
+    language: str | None = None,
+) -> str:
+    """The message `kind` in `language` (by default the campaign's)."""
+    language = (language or campaign.language)[:2]
     template = TEXTS[kind].get(language, TEXTS[kind]["en"])
     total = _duration(campaign.pledged_minutes, language) if campaign.pledged_minutes else "0"
     if campaign.impact_unit and campaign.impact_total:

@@ -16,12 +16,14 @@ from typing import Any
 
 from activitypub.errors import InvalidDocument
 from activitypub.vocab import read_types, require_ref
+from fedimob.domain.campaign_input import MAX_PLEDGE_MINUTES as MAX_PLEDGE
 from fedimob.domain.participation import join, leave
 from fedimob.errors import InvalidTransition, JoinRefused, NotFound
 from fedimob.federation.context import Federation
 from fedimob.federation.follows import on_accept as on_follow_accepted
 from fedimob.federation.outbox import activity, send
 from fedimob.federation.processing import ActivityHandlers, Incoming
+from fedimob.federation.remote_joins import on_join_answered
 from fedimob.federation.urls import LocalUrls
 from fedimob.jobs.registry import JobRun
 from fedimob.models import (
@@ -56,6 +58,14 @@ async def _target(incoming: Incoming) -> Campaign:
     if campaign is None:
         raise InvalidDocument(f"{ref.id} is not one of our campaigns")
     return campaign
+
+
+def _pledge(activity_doc: dict[str, Any]) -> int | None:
+    """A fedimob Join says how long; other servers' Joins take the first pledge option."""
+    value = activity_doc.get("pledgedMinutes")
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_PLEDGE:
+        return value
+    return None
 
 
 def _message(activity_doc: dict[str, Any]) -> str:
@@ -93,6 +103,7 @@ async def _join(incoming: Incoming, *, via: JoinVia, pending: bool = False) -> N
             incoming.actor,
             via=via,
             message=_message(incoming.activity),
+            pledge_minutes=_pledge(incoming.activity),
             ap_id=incoming.activity["id"],
             pending=pending,
             now=incoming.now,
@@ -167,8 +178,10 @@ async def on_decided(federation: Federation, run: JobRun) -> None:
 
 
 async def on_accept(incoming: Incoming) -> None:
-    """Accept of one of our Events is a join; any other Accept answers our Follows."""
+    """Accept of one of our Events is a join; others answer our Joins or our Follows."""
     target = require_ref(incoming.activity, "object")
+    if await on_join_answered(incoming, accepted=True):
+        return
     if await campaign_for(incoming.federation.urls, target.id) is not None:
         await on_accept_event(incoming)
     else:

@@ -11,7 +11,14 @@ from fedimob.domain.campaigns import (
     REMINDER_JOB,
 )
 from fedimob.domain.participation import COUNTS_JOB, DECIDED_JOB
-from fedimob.federation import actor_updates, follows, participation, reactions, votes
+from fedimob.federation import (
+    actor_updates,
+    follows,
+    participation,
+    reactions,
+    remote_joins,
+    votes,
+)
 from fedimob.federation.campaigns import (
     announce_actor_update,
     announce_cancelled,
@@ -34,6 +41,7 @@ def activity_handlers() -> ActivityHandlers:
     follows.register(handlers)
     actor_updates.register(handlers)
     participation.register(handlers)
+    remote_joins.register(handlers)
     votes.register(handlers)
     reactions.register(handlers)
     return handlers
@@ -84,3 +92,8 @@ def register_federation_jobs(registry: JobRegistry, federation: Federation) -> N
     registry.register(ENDED_JOB)(on_ended)
     registry.register(COUNTS_JOB)(on_counts)
     registry.register(DECIDED_JOB)(on_decided)
+
+    async def on_remote_join(run: JobRun) -> None:
+        await remote_joins.on_send(federation, run)
+
+    registry.register(remote_joins.SEND_JOB)(on_remote_join)

@@ -12,6 +12,7 @@ import logging
 
 from activitypub.errors import InvalidDocument
 from activitypub.polls import read_vote
+from activitypub.vocab import has_type, read_ref
 from fedimob.domain.participation import join
 from fedimob.errors import JoinRefused
 from fedimob.federation.mentions import on_mention
@@ -19,6 +20,7 @@ from fedimob.federation.messages import joined_kind, tell
 from fedimob.federation.participation import campaign_for
 from fedimob.federation.polls import poll_options, slug_of_poll
 from fedimob.federation.processing import ActivityHandlers, Incoming
+from fedimob.federation.remote_joins import on_direct_message
 from fedimob.models import JoinVia
 
 log = logging.getLogger(__name__)
@@ -28,7 +30,11 @@ async def on_create(incoming: Incoming) -> None:
     """A Create that is a vote for one of our polls; other Creates are not ours to act on."""
     vote = read_vote(incoming.activity)
     if vote is None:
-        await on_mention(incoming)
+        note = read_ref(incoming.activity, "object")
+        if note is None or note.embedded is None or not has_type(note.embedded, "Note"):
+            return
+        if not await on_direct_message(incoming, dict(note.embedded)):
+            await on_mention(incoming)
         return
     if vote.voter != incoming.actor.ap_id:
         raise InvalidDocument("a vote by someone else than the sender")
