@@ -20,7 +20,9 @@ from fedimob.domain.campaigns import (
 )
 from fedimob.domain.participation import join, leave
 from fedimob.domain.summaries import campaign_summary, participation_summary
-from fedimob.models import CampaignKind, GoalKind, JoinMode, JoinVia
+from fedimob.federation.remote_joins import join_remote, leave_remote, remote_campaign
+from fedimob.federation.urls import LocalUrls
+from fedimob.models import CampaignKind, GoalKind, JoinMode, JoinVia, RemoteJoin
 
 
 def iso_datetime(value: str) -> datetime:
@@ -80,8 +82,24 @@ async def campaign_cancel(args: argparse.Namespace, ctx: CommandContext) -> None
     emit(await campaign_summary(campaign, ctx.settings))
 
 
+def _is_remote(campaign: str) -> bool:
+    return campaign.startswith(("https://", "http://"))
+
+
+def _remote_summary(row: RemoteJoin, campaign: str) -> dict[str, object]:
+    return {"campaign": campaign, "state": str(row.state), "pledge_minutes": row.pledge_minutes}
+
+
 async def join_command(args: argparse.Namespace, ctx: CommandContext) -> None:
     account = await get_account(args.user)
+    if _is_remote(args.campaign):
+        # Another instance's campaign shown here: its home instance answers later.
+        row = await join_remote(
+            LocalUrls(ctx.settings), await account.actor, await remote_campaign(args.campaign),
+            pledge_minutes=args.pledge,
+        )  # fmt: skip
+        emit(_remote_summary(row, args.campaign))
+        return
     campaign = await get_campaign(args.campaign)
     change = await join(
         campaign,
@@ -95,6 +113,10 @@ async def join_command(args: argparse.Namespace, ctx: CommandContext) -> None:
 
 async def leave_command(args: argparse.Namespace, ctx: CommandContext) -> None:
     account = await get_account(args.user)
+    if _is_remote(args.campaign):
+        row = await leave_remote(await account.actor, await remote_campaign(args.campaign))
+        emit(_remote_summary(row, args.campaign))
+        return
     change = await leave(await get_campaign(args.campaign), await account.actor)
     emit({**await participation_summary(change.participation), "changed": change.changed})
 
@@ -165,12 +187,18 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
     joiner = commands.add_parser("join", help="make a local user join a campaign")
     joiner.add_argument("--user", required=True)
-    joiner.add_argument("--campaign", required=True, help="the campaign's slug")
+    joiner.add_argument(
+        "--campaign",
+        required=True,
+        help="the campaign's slug, or the Event URL of another instance's campaign shown here",
+    )
     joiner.add_argument("--pledge", type=positive_int, metavar="MINUTES", help="time pledged")
     joiner.add_argument("--listed", action="store_true", help="show the name publicly")
     joiner.set_defaults(handler=join_command)
 
     leaver = commands.add_parser("leave", help="withdraw a local user from a campaign")
     leaver.add_argument("--user", required=True)
-    leaver.add_argument("--campaign", required=True, help="the campaign's slug")
+    leaver.add_argument(
+        "--campaign", required=True, help="the campaign's slug, or another instance's Event URL"
+    )
     leaver.set_defaults(handler=leave_command)

@@ -35,6 +35,7 @@ from fedimob.federation.follows import on_reject as on_follow_rejected
 from fedimob.federation.outbox import activity, new_activity_id, send
 from fedimob.federation.processing import ActivityHandlers, Incoming
 from fedimob.federation.remote_actors import store_remote_actor
+from fedimob.federation.urls import LocalUrls
 from fedimob.jobs.queue import enqueue
 from fedimob.jobs.registry import JobRun, PermanentJobError
 from fedimob.models import (
@@ -70,7 +71,7 @@ async def remote_campaign(ap_id: str) -> RemoteCampaign:
 
 
 async def join_remote(
-    federation: Federation,
+    urls: LocalUrls,
     person: Actor,
     campaign: RemoteCampaign,
     *,
@@ -94,7 +95,7 @@ async def join_remote(
         row = await RemoteJoin.get_or_none(campaign_id=campaign.id, participant_id=person.id)
         if row is not None and row.state in ACTIVE and row.pledge_minutes == pledge:
             return row
-        join_id = new_activity_id(federation.urls)
+        join_id = new_activity_id(urls)
         if row is None:
             row = await RemoteJoin.create(
                 campaign=campaign,
@@ -111,9 +112,7 @@ async def join_remote(
     return row
 
 
-async def leave_remote(
-    federation: Federation, person: Actor, campaign: RemoteCampaign
-) -> RemoteJoin:
+async def leave_remote(person: Actor, campaign: RemoteCampaign) -> RemoteJoin:
     """Withdraw; leaving twice changes nothing."""
     async with in_transaction():
         row = await RemoteJoin.get_or_none(campaign_id=campaign.id, participant_id=person.id)

@@ -71,7 +71,7 @@ async def _ana_joins(north: Instance, pledge: int | None = 120) -> RemoteJoin:
     async def work() -> RemoteJoin:
         ana = await (await Account.get(username="ana")).actor
         return await join_remote(
-            north.federation, ana, await remote_campaign(EVENT), pledge_minutes=pledge
+            north.federation.urls, ana, await remote_campaign(EVENT), pledge_minutes=pledge
         )
 
     return await north.run(work)
@@ -80,7 +80,7 @@ async def _ana_joins(north: Instance, pledge: int | None = 120) -> RemoteJoin:
 async def _ana_leaves(north: Instance) -> RemoteJoin:
     async def work() -> RemoteJoin:
         ana = await (await Account.get(username="ana")).actor
-        return await leave_remote(north.federation, ana, await remote_campaign(EVENT))
+        return await leave_remote(ana, await remote_campaign(EVENT))
 
     return await north.run(work)
 
@@ -256,7 +256,7 @@ async def test_joining_what_cannot_be_joined_is_refused_before_anything_is_sent(
         ana = await Actor.get(username="ana", domain__isnull=True)
         row = await RemoteCampaign.get(ap_id=EVENT)
         row.deleted_at = None
-        await join_remote(north.federation, ana, row, now=utcnow() + timedelta(days=400))
+        await join_remote(north.federation.urls, ana, row, now=utcnow() + timedelta(days=400))
 
     with pytest.raises(JoinRefused):
         await north.run(join_after_the_deadline)
