@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test check bench install dev clean
+.PHONY: run test check bench install dev browser-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,13 +22,30 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
+## What the browser tests (tests/browser) need besides .venv: Debian's Chromium, installed
+## with apt-get if missing (sudo unless root), and axe-core from npm (tests/browser/node_modules).
+SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
+AXE    := tests/browser/node_modules/axe-core/axe.min.js
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	touch $@
+
+browser-deps: $(AXE)
+	@test -x /usr/bin/chromium || { \
+	  echo "installing Debian's chromium"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@/usr/bin/chromium --version 2>/dev/null
+
 ## Serve a working instance with demo data at http://localhost:8000 (SQLite).
 run: install
 	$(BIN)/fedimob migrate
 	$(BIN)/fedimob demo --if-empty
 	$(BIN)/fedimob serve --host $(HOST) --port $(PORT)
 
-## The whole suite (SQLite; PostgreSQL too when FEDIMOB_TEST_DATABASE_URL is set).
+## The whole suite (SQLite; PostgreSQL too when FEDIMOB_TEST_DATABASE_URL is set). The browser
+## tests skip, saying why, until `make browser-deps` has run (on CI they fail instead).
 test: dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

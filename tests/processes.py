@@ -59,6 +59,18 @@ class FedimobProcess:
                 return match
         raise AssertionError(f"no line matched {pattern!r} in {timeout}s:\n{self.output}")
 
+    def drain(self) -> None:
+        """Move every line printed so far into `lines`, without waiting for more."""
+        while True:
+            try:
+                line = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if line is None:
+                self._queue.put(None)  # keep the end mark for wait_for() and stop()
+                return
+            self.lines.append(line)
+
     @property
     def output(self) -> str:
         return "".join(self.lines)
