@@ -184,6 +184,8 @@ FEDIMOB_TERMS: Mapping[str, Any] = {
     "pledgeOptions": {"@id": "fedimob:pledgeOptions", "@container": "@list"},
     "PledgeOption": "fedimob:PledgeOption",
     "minutes": {"@id": "fedimob:minutes", "@type": "xsd:nonNegativeInteger"},
+    # When the counts were read: a copy keeps the latest, whatever order Updates arrive in.
+    "countedAt": {"@id": "fedimob:countedAt", "@type": "xsd:dateTime"},
 }
 
 #: The `@context` of every document fedimob sends; use `fedimob_context()` for a copy.

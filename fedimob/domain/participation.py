@@ -82,6 +82,16 @@ def _snapshot(participation: Participation | None) -> Tally:
     return tally_of(participation)
 
 
+def _overtaken(row: Participation | None, asked_at: datetime | None) -> bool:
+    """True if the participant asked something newer already (deliveries reorder)."""
+    return (
+        row is not None
+        and row.asked_at is not None
+        and asked_at is not None
+        and asked_at < row.asked_at
+    )
+
+
 async def join(
     campaign: Campaign,
     actor: Actor,
@@ -92,21 +102,26 @@ async def join(
     message: str = "",
     ap_id: str | None = None,
     pending: bool = False,
+    asked_at: datetime | None = None,
     now: datetime | None = None,
 ) -> Change:
     """Join (or re-join, or change one's pledge); idempotent per (campaign, actor).
 
     `ap_id` is the remote activity that asked (answered by its id); `pending`
-    makes a tentative participation, counted once an organiser accepts it.
+    makes a tentative participation, counted once an organiser accepts it;
+    `asked_at` (when the remote participant asked) makes an older request that
+    arrives after a newer one change nothing.
     """
     now = now or utcnow()
     if len(message) > MAX_MESSAGE:
         raise ValidationError("the message is too long", field="message")
     async with in_transaction():
         locked = await lock_campaign(campaign.id, now)
+        row = await Participation.get_or_none(campaign_id=locked.id, participant_id=actor.id)
+        if row is not None and _overtaken(row, asked_at):
+            return Change(row, False)
         _check_open(locked, now)
         pledge = _pledge(locked, pledge_minutes)
-        row = await Participation.get_or_none(campaign_id=locked.id, participant_id=actor.id)
         before = _snapshot(row)
         if row is not None and row.state == ParticipationState.REJECTED:
             raise JoinRefused("the organisers declined this participation", reason="rejected")
@@ -129,6 +144,7 @@ async def join(
                 listed=bool(listed),
                 message=message,
                 ap_id=ap_id,
+                asked_at=asked_at,
             )
             changed = True
         else:
@@ -141,19 +157,44 @@ async def join(
                     row.message = message
                     row.ap_id = ap_id
                 row.state, row.pledge_minutes, row.listed = new_state, pledge, new_listed
+            if asked_at is not None:
+                row.asked_at = asked_at
+            if changed or asked_at is not None:
                 await row.save()
         await _commit_tally(locked, _snapshot(row) - before, now)
     return Change(row, changed)
 
 
-async def leave(campaign: Campaign, actor: Actor, *, now: datetime | None = None) -> Change:
-    """Withdraw; leaving twice changes nothing. Refused once the campaign is over."""
+async def leave(
+    campaign: Campaign,
+    actor: Actor,
+    *,
+    asked_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Change:
+    """Withdraw; leaving twice changes nothing. Refused once the campaign is over.
+
+    With `asked_at` (a remote participant), a withdrawal that arrives before
+    the join it follows is remembered, so that join, arriving late, is ignored.
+    """
     now = now or utcnow()
     async with in_transaction():
         locked = await lock_campaign(campaign.id, now)
         row = await Participation.get_or_none(campaign_id=locked.id, participant_id=actor.id)
         if row is None:
-            raise NotFound(f"{actor.username} does not participate in {locked.slug}")
+            if asked_at is None:
+                raise NotFound(f"{actor.username} does not participate in {locked.slug}")
+            row = await Participation.create(
+                campaign=locked, participant=actor, state=ParticipationState.WITHDRAWN,
+                pledge_minutes=_pledge(locked, None), via=JoinVia.JOIN_ACTIVITY,
+                asked_at=asked_at,
+            )  # fmt: skip
+            return Change(row, False)
+        if _overtaken(row, asked_at):
+            return Change(row, False)
+        if asked_at is not None:
+            row.asked_at = asked_at
+            await row.save(update_fields=["asked_at"])
         if row.state not in ACTIVE:
             return Change(row, False)
         if locked.state != CampaignState.PUBLISHED or locked.deadline <= now:

@@ -60,7 +60,7 @@ async def announce_published(federation: Federation, run: JobRun) -> None:
     create_id = stable_activity_id(urls, f"create:{campaign.id}")
     if await OutboxActivity.exists(ap_id=create_id):
         return
-    event = await current_event(campaign, actor, urls)
+    event = await current_event(campaign, actor, urls, run.now)
     create = activity(urls, actor, "Create", event, **_public(urls, actor), published=run.now)
     create["id"] = create_id
     boost = activity(
@@ -117,7 +117,7 @@ async def announce_counts(federation: Federation, run: JobRun) -> None:
     if last is not None and (elapsed := (run.now - last.created_at).total_seconds()) < interval:
         raise RetryLater("counts were sent moments ago", delay=interval - elapsed)
     urls, actor = federation.urls, campaign.actor
-    event = await current_event(campaign, actor, urls)
+    event = await current_event(campaign, actor, urls, run.now)
     poll = campaign_to_question(campaign, actor, urls, await tallies(campaign))
     async with in_transaction():
         for document in (event, poll):
@@ -132,7 +132,7 @@ async def announce_edit(federation: Federation, run: JobRun) -> None:
     if campaign.state != CampaignState.PUBLISHED:
         return
     urls, actor = federation.urls, campaign.actor
-    event = await current_event(campaign, actor, urls)
+    event = await current_event(campaign, actor, urls, run.now)
     update = activity(urls, actor, "Update", event, **_public(urls, actor), published=run.now)
     async with in_transaction():
         await send_to_everyone_concerned(campaign, update, run.now)

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from fedimob.clock import utcnow
 from fedimob.domain.summaries import campaign_path
 from fedimob.federation.documents import actor_document
 from fedimob.federation.events import current_event
@@ -58,6 +59,7 @@ async def campaign_event(request: Request) -> Response:
         return refusal
     settings = _settings(request)
     slug = request.path_params["name"]
+    counted_at = utcnow()  # before the campaign is read
     found = await local_actor(ActorKind.GROUP, slug)
     if found is None or found.campaign is None:
         return ActivityJSONResponse(NOT_FOUND, status_code=404)
@@ -70,7 +72,7 @@ async def campaign_event(request: Request) -> Response:
             "formerType": "Event",
         }
         return ActivityJSONResponse(tombstone, status_code=410)
-    event = await current_event(found.campaign, found.actor, LocalUrls(settings))
+    event = await current_event(found.campaign, found.actor, LocalUrls(settings), counted_at)
     return ActivityJSONResponse(event)
 
 

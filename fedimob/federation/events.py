@@ -8,6 +8,7 @@ dedicated fields (`participantCount`, `pledgedMinutes`...), never in `name` or
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 from typing import Any
 
@@ -86,10 +87,18 @@ async def instance_breakdown(campaign: Campaign, urls: LocalUrls) -> list[dict[s
     ]
 
 
-async def current_event(campaign: Campaign, actor: Actor, urls: LocalUrls) -> dict[str, Any]:
-    """The Event with everything counted now (breakdown, support, shares)."""
+async def current_event(
+    campaign: Campaign, actor: Actor, urls: LocalUrls, counted_at: datetime
+) -> dict[str, Any]:
+    """The Event with everything counted now (breakdown, support, shares).
+
+    `counted_at` is a moment before `campaign` was read: copies elsewhere keep
+    the document with the latest one, so a late, older Update never wins.
+    """
     breakdown = await instance_breakdown(campaign, urls)
-    return campaign_to_event(campaign, actor, urls, breakdown, await reaction_counts(campaign))
+    event = campaign_to_event(campaign, actor, urls, breakdown, await reaction_counts(campaign))
+    event["countedAt"] = _iso(counted_at)
+    return event
 
 
 def campaign_to_event(

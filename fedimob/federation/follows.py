@@ -16,7 +16,15 @@ from fedimob.federation.outbox import activity, send
 from fedimob.federation.polls import campaign_to_question, private_poll
 from fedimob.federation.processing import ActivityHandlers, Incoming
 from fedimob.federation.remote_actors import store_remote_actor
-from fedimob.models import Actor, Campaign, CampaignState, Follow, FollowState, Participation
+from fedimob.models import (
+    Actor,
+    Campaign,
+    CampaignState,
+    Follow,
+    FollowState,
+    Participation,
+    ParticipationState,
+)
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +81,9 @@ async def welcome(incoming: Incoming, followed: Actor) -> None:
         actor_id=followed.id, state=CampaignState.PUBLISHED
     ).select_related("actor")
     if campaign is None or await Participation.exists(
-        campaign_id=campaign.id, participant_id=incoming.actor.id
+        campaign_id=campaign.id,
+        participant_id=incoming.actor.id,
+        state__in=[ParticipationState.ACCEPTED, ParticipationState.REQUESTED],
     ):
         return
     federation = incoming.federation

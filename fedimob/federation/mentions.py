@@ -45,7 +45,7 @@ async def on_mention(incoming: Incoming) -> None:
     federation, person, now = incoming.federation, incoming.actor, incoming.now
     try:
         if request.intent == Intent.LEAVE:
-            if (await leave(campaign, person, now=now)).changed:
+            if (await leave(campaign, person, asked_at=incoming.asked_at, now=now)).changed:
                 await tell(federation, campaign, person, "left", now)
             return
         if request.intent == Intent.REPORT:
@@ -57,7 +57,7 @@ async def on_mention(incoming: Incoming) -> None:
             return
         change = await join(
             campaign, person, via=JoinVia.MENTION, pledge_minutes=request.minutes,
-            ap_id=ref.id if ref else None, now=now,
+            ap_id=ref.id if ref else None, asked_at=incoming.asked_at, now=now,
         )  # fmt: skip
     except FedimobError as refused:  # closed, full, not participating, odd pledge...
         log.info("request by mention for %s not granted: %s", campaign.slug, refused)

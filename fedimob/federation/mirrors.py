@@ -68,6 +68,7 @@ def read_remote_event(doc: dict[str, Any], federation: Federation) -> dict[str, 
         "participants_count": _count(doc, "participantCount"),
         "pledged_minutes": _count(doc, "pledgedMinutes"),
         "local_participants": _count(local[0], "participantCount") if local else 0,
+        "counted_at": read_datetime(doc, "countedAt"),
     }
 
 
@@ -81,6 +82,9 @@ async def store_remote_event(
         return await RemoteCampaign.create(ap_id=event_id, fetched_at=now, **values)
     if row.owner_id != values["owner_id"]:
         raise InvalidDocument("a campaign cannot change owner")
+    counted_at = values["counted_at"]
+    if row.counted_at is not None and (counted_at is None or counted_at < row.counted_at):
+        return row  # an older document (Updates can arrive out of order): ours is newer
     await RemoteCampaign.filter(id=row.id).update(fetched_at=now, deleted_at=None, **values)
     return await RemoteCampaign.get(id=row.id)
 

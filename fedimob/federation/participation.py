@@ -104,6 +104,7 @@ async def _join(incoming: Incoming, *, via: JoinVia, pending: bool = False) -> N
             via=via,
             message=_message(incoming.activity),
             pledge_minutes=_pledge(incoming.activity),
+            asked_at=incoming.asked_at,
             ap_id=incoming.activity["id"],
             pending=pending,
             now=incoming.now,
@@ -131,7 +132,7 @@ async def on_tentative_accept(incoming: Incoming) -> None:
 async def withdraw(incoming: Incoming, campaign: Campaign) -> None:
     """Leave, quietly: leaving twice, or what one never joined, changes nothing."""
     try:
-        await leave(campaign, incoming.actor, now=incoming.now)
+        await leave(campaign, incoming.actor, asked_at=incoming.asked_at, now=incoming.now)
     except (NotFound, InvalidTransition) as nothing:
         log.info(
             "withdrawal from %s by %s ignored: %s", campaign.slug, incoming.actor.ap_id, nothing

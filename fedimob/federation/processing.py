@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from activitypub.errors import InvalidDocument
+from activitypub.vocab import read_datetime
 from fedimob.federation.context import Federation
 from fedimob.federation.hosts import host_of, note_inbound
 from fedimob.jobs.registry import JobRun, PermanentJobError
@@ -29,6 +30,19 @@ class Incoming:
     activity: dict[str, Any]
     actor: Actor
     now: datetime
+
+    @property
+    def asked_at(self) -> datetime | None:
+        """When the sender says it acted (`published`, never after now), if it says so.
+
+        One actor's activities all carry its own server's clock, so this orders
+        them even when deliveries arrive out of order.
+        """
+        try:
+            published = read_datetime(self.activity, "published")
+        except InvalidDocument:
+            return None
+        return min(published, self.now) if published is not None else None
 
 
 Handler = Callable[[Incoming], Awaitable[None]]

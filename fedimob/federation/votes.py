@@ -51,7 +51,7 @@ async def on_create(incoming: Incoming) -> None:
     try:
         change = await join(
             campaign, incoming.actor, via=JoinVia.POLL_VOTE, pledge_minutes=minutes,
-            ap_id=vote.id, now=incoming.now,
+            ap_id=vote.id, asked_at=incoming.asked_at, now=incoming.now,
         )  # fmt: skip
     except JoinRefused as refused:
         log.info("vote for %s refused: %s", campaign.slug, refused.reason)

@@ -25,6 +25,9 @@ class Participation(Model):
     message = fields.TextField(default="")
     # The remote activity that asked to join (Join, vote...), which our answer names.
     ap_id = fields.CharField(max_length=2048, null=True)
+    # When the participant last asked (the `published` of their latest activity):
+    # their server's deliveries can arrive out of order, the latest request wins.
+    asked_at = fields.DatetimeField(null=True)
     reported_minutes = fields.IntField(null=True)
     reported_impact = fields.DecimalField(max_digits=20, decimal_places=2, null=True)
     reported_at = fields.DatetimeField(null=True)

@@ -29,6 +29,8 @@ class RemoteCampaign(Model):
     participants_count = fields.IntField(default=0)
     pledged_minutes = fields.BigIntField(default=0)
     local_participants = fields.IntField(default=0)
+    # The owner's `countedAt` of the counts above: older documents are ignored.
+    counted_at = fields.DatetimeField(null=True)
     deleted_at = fields.DatetimeField(null=True)
     fetched_at = fields.DatetimeField()
 
