@@ -174,7 +174,8 @@ async def _answered(incoming: Incoming) -> RemoteJoin | None:
     """Our RemoteJoin that an Accept/Reject from the campaign's owner answers."""
     ref = require_ref(incoming.activity, "object")
     row = await RemoteJoin.get_or_none(ap_id=ref.id).select_related("campaign", "participant")
-    if row is None and ref.embedded is not None and has_type(ref.embedded, "Join"):
+    local_id = incoming.federation.urls.is_local(ref.id)  # ours, but not the latest: stale
+    if row is None and not local_id and ref.embedded is not None and has_type(ref.embedded, "Join"):
         # Some servers name their own copy of our Join: match what it joined, and who.
         target, who = read_ref(ref.embedded, "object"), read_ref(ref.embedded, "actor")
         if target is not None and who is not None:
