@@ -17,6 +17,7 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fedimob.db import Database
+from fedimob.domain.sessions import purge_expired_sessions
 from fedimob.federation.collections import collection_routes
 from fedimob.federation.context import Federation, make_client
 from fedimob.federation.discovery import discovery_routes
@@ -68,7 +69,7 @@ def create_app(
         default_registry(federation),
         job_timeout=settings.job_timeout_seconds,
         poll_seconds=settings.worker_poll_seconds,
-        maintenance=[purge_inbox],
+        maintenance=[purge_inbox, purge_expired_sessions],
     )
 
     @asynccontextmanager

@@ -41,7 +41,11 @@ class ValidationError(FedimobError):
 
 
 class Conflict(FedimobError):
-    """A unique name (username, handle, slug) is already taken."""
+    """A unique name (username, handle, slug) is already taken; `field` names which."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class InvalidTransition(FedimobError):

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
+from fedimob.clock import utcnow
 from fedimob.db import in_transaction
 from fedimob.domain.actors import create_local_actor
 from fedimob.domain.names import claim_handle, lookup_name, normalise_handle
-from fedimob.domain.passwords import hash_password, verify_password
-from fedimob.errors import Conflict, NotFound, ValidationError
+from fedimob.domain.passwords import hash_password, verify_nothing, verify_password
+from fedimob.domain.sessions import revoke_account_sessions
+from fedimob.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from fedimob.models import Account, ActorKind, HandleKind
 
 LANGUAGE_PATTERN = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
@@ -51,7 +54,7 @@ async def create_account(
     password_hash = await hash_password(password) if password is not None else None
     async with in_transaction():
         if await Account.exists(email=address):
-            raise Conflict(f"an account with the e-mail {address} already exists")
+            raise Conflict(f"an account with the e-mail {address} already exists", field="email")
         await claim_handle(name, HandleKind.ACCOUNT)
         actor = await create_local_actor(
             name, ActorKind.PERSON, keys=None, display_name=display_name
@@ -80,5 +83,41 @@ async def authenticate(username: str, password: str) -> Account | None:
     name = lookup_name(username)
     account = await Account.get_or_none(username=name, is_active=True) if name else None
     if account is None or account.password_hash is None:
+        # As slow as a real check, so response times do not tell which names exist.
+        await verify_nothing(password)
         return None
     return account if await verify_password(account.password_hash, password) else None
+
+
+async def set_language(account: Account, language: str) -> None:
+    account.language = normalise_language(language)
+    await Account.filter(id=account.id).update(language=account.language)
+
+
+async def change_password(
+    account: Account, current: str, new: str, *, keep_session: int | None = None
+) -> None:
+    """Replace the password after checking the current one; other sessions end.
+
+    Ending the other sessions is the point of a password change made because
+    someone else may know the old one.
+    """
+    if account.password_hash is None or not await verify_password(account.password_hash, current):
+        raise PermissionDenied("the current password is not right")
+    account.password_hash = await hash_password(new)
+    async with in_transaction():
+        await Account.filter(id=account.id).update(password_hash=account.password_hash)
+        await revoke_account_sessions(account.id, keep=keep_session)
+
+
+async def disable_account(account: Account) -> None:
+    """The person can no longer log in; their open sessions end now."""
+    account.is_active = False
+    async with in_transaction():
+        await Account.filter(id=account.id).update(is_active=False)
+        await revoke_account_sessions(account.id)
+
+
+async def record_login(account: Account, now: datetime | None = None) -> None:
+    account.last_login_at = now or utcnow()
+    await Account.filter(id=account.id).update(last_login_at=account.last_login_at)

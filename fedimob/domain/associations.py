@@ -97,3 +97,8 @@ async def require_organiser(account: Account, association_id: int) -> MemberRole
     if role is None and not account.is_admin:
         raise PermissionDenied("only the association's organisers may do this")
     return role or MemberRole.ORGANISER
+
+
+async def has_memberships(account_id: int) -> bool:
+    """True when the person belongs to at least one association (the web shows a dashboard)."""
+    return await Membership.exists(account_id=account_id)

@@ -58,8 +58,8 @@ def lookup_name(name: str) -> str | None:
 async def claim_handle(name: str, kind: HandleKind, *, field: str = "username") -> None:
     """Reserve `name` for `kind`; call inside the transaction that creates the owner."""
     if await Handle.exists(name=name):
-        raise Conflict(f"the name {name!r} is already taken")
+        raise Conflict(f"the name {name!r} is already taken", field=field)
     try:
         await Handle.create(name=name, kind=kind)
     except IntegrityError:  # lost a race with a concurrent creation
-        raise Conflict(f"the name {name!r} is already taken") from None
+        raise Conflict(f"the name {name!r} is already taken", field=field) from None

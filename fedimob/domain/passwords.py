@@ -32,6 +32,17 @@ async def hash_password(password: str) -> str:
     return await asyncio.to_thread(_hasher.hash, password)
 
 
+_dummy_hash: str | None = None
+
+
+async def verify_nothing(password: str) -> None:
+    """Spend the time of a real verification (for unknown accounts: no timing oracle)."""
+    global _dummy_hash
+    if _dummy_hash is None:  # made on first use, never at import time
+        _dummy_hash = await asyncio.to_thread(_hasher.hash, "not a password of anyone")
+    await verify_password(_dummy_hash, password)
+
+
 async def verify_password(stored_hash: str, password: str) -> bool:
     """True when `password` matches; never raises for a wrong or corrupt hash."""
     if len(password) > MAX_PASSWORD_LENGTH:
