@@ -1,34 +1,96 @@
-"""The Jinja2 environment: autoescaping on, and a few display filters."""
+"""The Jinja2 environment and `render()`, which gives every page the base context.
+
+Autoescaping is on. Strings are translated with `{{ _("...") }}` or
+`{% trans %}...{% endtrans %}` (newstyle gettext: `_("%(n)s people", n=3)`),
+forms carry `{{ csrf_field() }}`, and the display filters (`number`,
+`duration`, `when`, `day`, `ago`) follow the request's locale.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+import jinja2
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import NoMatchFound
 from starlette.templating import Jinja2Templates
 
+from fedimob.domain.associations import has_memberships
+from web import i18n
+from web.csrf import csrf_field, csrf_token
+from web.sessions import session_of
+
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-def duration(minutes: int) -> str:
-    """90 -> '1 h 30', 45 -> '45 min', 240 -> '4 h'."""
-    hours, rest = divmod(int(minutes), 60)
-    if not hours:
-        return f"{rest} min"
-    return f"{hours:,} h {rest:02d}" if rest else f"{hours:,} h"
-
-
-def number(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-
-
-def when(value: str | None) -> str:
-    if not value:
-        return ""
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).strftime("%d %b %Y, %H:%M UTC")
+# (route name, label) of the header's links; a link appears once its route exists.
+NAV_LINKS = (
+    ("participations", i18n.N_("My participations")),
+    ("dashboard", i18n.N_("Dashboard")),
+    ("admin", i18n.N_("Admin")),
+)
 
 
 def make_templates() -> Jinja2Templates:
-    templates = Jinja2Templates(directory=TEMPLATES)
-    templates.env.filters.update(duration=duration, number=number, when=when)
-    return templates
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
+    )
+    env.globals.update(csrf_field=csrf_field, csrf_token=csrf_token, languages=i18n.LANGUAGES)
+    env.filters.update(
+        duration=i18n.duration,
+        number=i18n.number,
+        when=i18n.when,
+        day=i18n.day,
+        ago=i18n.ago,
+        label=i18n.label,
+    )
+    return Jinja2Templates(env=env)
+
+
+templates = make_templates()
+
+
+async def base_context(request: Request) -> dict[str, Any]:
+    """What base.html needs: who is here, their language, messages, the menu."""
+    session = session_of(request)
+    await session.load()
+    user = session.account
+    nav = []
+    for name, label in NAV_LINKS:
+        if name == "participations" and user is None:
+            continue
+        if name == "dashboard" and (user is None or not await has_memberships(user.id)):
+            continue
+        if name == "admin" and (user is None or not user.is_admin):
+            continue
+        try:
+            nav.append((str(request.url_for(name).path), i18n.gettext(label)))
+        except NoMatchFound:
+            continue  # that page is not built yet
+    return {
+        "current_user": user,
+        "locale": i18n.current_locale(),
+        "flashes": session.pop_flashes() if session.exists else [],
+        "has_session": session.exists,
+        "nav": nav,
+        "domain": request.app.state.settings.domain,
+        "current_path": request.url.path,
+    }
+
+
+async def render(
+    request: Request,
+    name: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+) -> Response:
+    """A page from a template, with the base context under the page's own."""
+    full = {**await base_context(request), **(context or {})}
+    return templates.TemplateResponse(request, name, full, status_code=status_code)

@@ -1,0 +1,78 @@
+"""A person's own account: settings, password, their data as JSON, erasure."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from fedimob.domain.accounts import change_password, set_language
+from fedimob.errors import PermissionDenied, ValidationError
+from web import i18n
+from web.access import login_required, require_user
+from web.forms import field, form_error_message
+from web.sessions import session_of
+from web.templating import render
+
+
+async def _account_page(
+    request: Request, errors: dict[str, str] | None = None, status_code: int = 200
+) -> Response:
+    return await render(
+        request,
+        "account.html",
+        {"account": require_user(request), "errors": errors or {}},
+        status_code=status_code,
+    )
+
+
+@login_required
+async def account_page(request: Request) -> Response:
+    return await _account_page(request)
+
+
+@login_required
+async def account_language(request: Request) -> Response:
+    form = await request.form()
+    code = i18n.supported(field(form, "language"))
+    if code is None:
+        return await _account_page(
+            request, form_error_message(ValidationError("", field="language")), 400
+        )
+    session = session_of(request)
+    await set_language(require_user(request), code)
+    session.set("language", code)
+    return RedirectResponse("/account", status_code=303)
+
+
+@login_required
+async def account_password(request: Request) -> Response:
+    form = await request.form()
+    session = session_of(request)
+    try:
+        await change_password(
+            require_user(request),
+            field(form, "current_password"),
+            field(form, "new_password"),
+            keep_session=session.id,
+        )
+    except PermissionDenied:
+        errors = {"current_password": i18n.gettext("The current password is not right.")}
+        return await _account_page(request, errors, 400)
+    except ValidationError as error:
+        return await _account_page(
+            request, {"new_password": form_error_message(error)["password"]}, 400
+        )
+    await session.login(require_user(request))  # and this browser gets a fresh token
+    session.flash(
+        i18n.gettext("Your password is changed. Your other sessions are logged out."), "success"
+    )
+    return RedirectResponse("/account", status_code=303)
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/account", account_page, name="account"),
+        Route("/account/language", account_language, methods=["POST"], name="account_language"),
+        Route("/account/password", account_password, methods=["POST"], name="account_password"),
+    ]

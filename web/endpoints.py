@@ -1,0 +1,146 @@
+"""How every web endpoint is served: session, locale, CSRF, form limits, then the page.
+
+`serve()` wraps each web route's endpoint once (web/routes.py does it for all
+of them), so no page can forget a check:
+
+1. the session is loaded (only when the browser sent a cookie: a first visit
+   reads and writes nothing);
+2. the locale is chosen: the session's choice, else the account's, else
+   Accept-Language, else English;
+3. a state-changing request must come from our own origin, carry a bounded
+   form, and that form's `csrf_token` must match the session's; else 403;
+4. after the endpoint, the session's changes are stored and the cookie set.
+
+Federation routes are not web routes, so none of this touches them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from web import i18n
+from web.access import Endpoint
+from web.csrf import FIELD, same_origin, valid_token
+from web.sessions import SessionHandle, serving, session_of
+from web.templating import render
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_FORM_BYTES = 1024 * 1024
+MAX_FORM_FIELDS = 200
+# Endpoints whose form may arrive without a session (see `sessionless_form`).
+_SESSIONLESS: set[Endpoint] = set()
+
+
+def sessionless_form(endpoint: Endpoint) -> Endpoint:
+    """Accept this endpoint's POST from a visitor who has no session yet.
+
+    Only for choices that protect nothing (the language switcher, whose form
+    is in every page's footer: giving it a token would create a session row
+    for every visitor). The Origin check still applies; once a session
+    exists, its token is required as everywhere else.
+    """
+    _SESSIONLESS.add(endpoint)
+    return endpoint
+
+
+def choose_locale(request: Request, session: SessionHandle) -> str:
+    account = session.account
+    return (
+        i18n.supported(session.get("language"))
+        or (i18n.supported(account.language) if account else None)
+        or i18n.negotiate(request.headers.get("accept-language", ""))
+    )
+
+
+async def refuse(request: Request, status_code: int, title: str, message: str) -> Response:
+    return await render(
+        request,
+        "error.html",
+        {"title": title, "message": message},
+        status_code=status_code,
+    )
+
+
+async def _check_form(
+    request: Request, session: SessionHandle, sessionless: bool
+) -> Response | None:
+    """None when the state-changing request may proceed, else the refusal page."""
+    settings = request.app.state.settings
+    if not same_origin(request, settings.url):
+        return await refuse(
+            request,
+            403,
+            i18n.gettext("This form was sent from another site"),
+            i18n.gettext(
+                "For your safety, forms are only accepted from this site's own pages. "
+                "Go back, reload the page and try again."
+            ),
+        )
+    length = request.headers.get("content-length", "")
+    if not length.isdigit():
+        return await refuse(
+            request, 411, i18n.gettext("Form refused"), i18n.gettext("The form was empty.")
+        )
+    if int(length) > MAX_FORM_BYTES:
+        return await refuse(
+            request, 413, i18n.gettext("Form refused"), i18n.gettext("The form is too large.")
+        )
+    form = await request.form(max_fields=MAX_FORM_FIELDS, max_part_size=MAX_FORM_BYTES)
+    if sessionless and not session.exists:
+        return None
+    if not valid_token(session, form.get(FIELD)):
+        return await refuse(
+            request,
+            403,
+            i18n.gettext("This form has expired"),
+            i18n.gettext(
+                "The form could not be checked: it may have been open for too long, or "
+                "you logged in or out in another tab. Go back, reload the page and try again."
+            ),
+        )
+    return None
+
+
+def _guard(endpoint: Endpoint, catalogues: i18n.Catalogues) -> Endpoint:
+    sessionless = endpoint in _SESSIONLESS
+
+    async def served(request: Request) -> Response:
+        session = session_of(request)
+        await session.load()
+        with (
+            i18n.use_locale(catalogues.active(choose_locale(request, session))),
+            serving(session),
+        ):
+            response = None
+            if request.method not in SAFE_METHODS:
+                response = await _check_form(request, session, sessionless)
+            if response is None:
+                response = await endpoint(request)
+            await session.commit(response)
+            return response
+
+    served.__name__ = getattr(endpoint, "__name__", "endpoint")
+    served.__doc__ = endpoint.__doc__
+    return served
+
+
+def serve(routes: Iterable[BaseRoute], catalogues: i18n.Catalogues) -> list[BaseRoute]:
+    """The same routes, each function endpoint wrapped by the checks above."""
+    served: list[BaseRoute] = []
+    for route in routes:
+        if isinstance(route, Route) and not isinstance(route.endpoint, type):
+            served.append(
+                Route(
+                    route.path,
+                    _guard(route.endpoint, catalogues),
+                    methods=sorted(route.methods or ()) or None,
+                    name=route.name,
+                )
+            )
+        else:
+            served.append(route)
+    return served

@@ -1,0 +1,211 @@
+"""Languages: the catalogues, the choice of a request's locale, and localised display.
+
+The `.po` files under `web/translations/` are read when the app is built (not at
+import time), straight into gettext catalogues, so no compile step stands
+between editing a translation and `make run`.
+
+The locale of the request being served lives in a context variable: each
+request runs in its own task, and `use_locale()` resets it on the way out, so
+concurrent requests never see each other's language. Templates and Python code
+translate through the same `gettext()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+
+from babel import Locale
+from babel.core import negotiate_locale
+from babel.dates import format_date, format_time, format_timedelta
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
+from babel.units import format_unit
+
+from fedimob.clock import parse_datetime, utcnow
+
+TRANSLATIONS = Path(__file__).parent / "translations"
+DEFAULT_LOCALE = "en"
+# The languages offered in the switcher, each named in itself.
+LANGUAGES = {"en": "English", "fr": "Français"}
+SUPPORTED = tuple(LANGUAGES)
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveLocale:
+    code: str
+    locale: Locale
+    translations: NullTranslations
+
+
+_NULL = NullTranslations()
+_current: ContextVar[ActiveLocale | None] = ContextVar("fedimob_locale", default=None)
+
+
+class Catalogues:
+    """Every language's translations, read from the `.po` files once."""
+
+    def __init__(self, directory: Path = TRANSLATIONS) -> None:
+        self._by_code: dict[str, NullTranslations] = {}
+        for code in SUPPORTED:
+            path = directory / code / "LC_MESSAGES" / "messages.po"
+            self._by_code[code] = _read(path, code) if path.exists() else _NULL
+
+    def active(self, code: str) -> ActiveLocale:
+        code = code if code in self._by_code else DEFAULT_LOCALE
+        return ActiveLocale(code, Locale.parse(code), self._by_code[code])
+
+
+def _read(path: Path, code: str) -> Translations:
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=code)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)  # fuzzy entries are left out, as msgfmt does
+    compiled.seek(0)
+    return Translations(compiled)
+
+
+@contextmanager
+def use_locale(active: ActiveLocale) -> Iterator[None]:
+    """Translate and format in `active` until the block ends."""
+    token = _current.set(active)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def current_locale() -> str:
+    active = _current.get()
+    return active.code if active else DEFAULT_LOCALE
+
+
+def _locale() -> Locale:
+    active = _current.get()
+    return active.locale if active else Locale.parse(DEFAULT_LOCALE)
+
+
+def gettext(message: str) -> str:
+    active = _current.get()
+    return active.translations.gettext(message) if active else message
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    active = _current.get()
+    if active is None:
+        return singular if n == 1 else plural
+    return active.translations.ngettext(singular, plural, n)
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a string for extraction, to be translated later with `gettext()`."""
+    return message
+
+
+_ = gettext
+N_ = gettext_noop
+
+
+# Stored enum values shown to people (campaign kinds, states, outcomes, roles...),
+# translated by the `label` filter: `{{ c.kind|label }}`.
+LABELS = {
+    "digital": N_("digital"),
+    "physical": N_("physical"),
+    "draft": N_("draft"),
+    "published": N_("published"),
+    "ended": N_("ended"),
+    "cancelled": N_("cancelled"),
+    "succeeded": N_("succeeded"),
+    "missed": N_("missed"),
+    "requested": N_("requested"),
+    "accepted": N_("accepted"),
+    "rejected": N_("rejected"),
+    "withdrawn": N_("withdrawn"),
+    "owner": N_("owner"),
+    "organiser": N_("organiser"),
+}
+
+
+def label(value: object) -> str:
+    text = str(value)
+    return gettext(LABELS[text]) if text in LABELS else text
+
+
+def supported(code: str | None) -> str | None:
+    return code if code in LANGUAGES else None
+
+
+def negotiate(accept_language: str) -> str:
+    """The best supported locale for an Accept-Language header, else the default."""
+    choices: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept_language.split(",")[:32]):
+        tag, _sep, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            key, _eq, value = param.strip().partition("=")
+            if key.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if tag and tag != "*" and quality > 0:
+            choices.append((-quality, position, tag.strip()))
+    preferred = [tag for _q, _p, tag in sorted(choices)]
+    return negotiate_locale(preferred, list(SUPPORTED), sep="-") or DEFAULT_LOCALE
+
+
+# Display filters (their names are the templates'): all follow the request's locale.
+
+
+def number(value: float | int | Decimal) -> str:
+    """12 -> '12', 1234.5 -> '1,234.5' (en) or '1 234,5' (fr)."""
+    return format_decimal(value, format="#,##0.#", locale=_locale())
+
+
+def duration(minutes: int) -> str:
+    """90 -> '1 hr 30 min' (en), '1 h 30 min' (fr); exact, never rounded."""
+    hours, rest = divmod(int(minutes), 60)
+    locale = _locale()
+    parts = []
+    if hours:
+        parts.append(format_unit(hours, "duration-hour", length="short", locale=locale))
+    if rest or not hours:
+        parts.append(format_unit(rest, "duration-minute", length="short", locale=locale))
+    return " ".join(parts)
+
+
+def _as_datetime(value: str | datetime) -> datetime:
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def when(value: str | datetime | None) -> str:
+    """A moment as date and time in UTC: 'Dec 5, 2026, 09:00 UTC' / '5 déc. 2026, 09:00 UTC'."""
+    if not value:
+        return ""
+    moment, locale = _as_datetime(value), _locale()
+    time = format_time(moment, "HH:mm", tzinfo=UTC, locale=locale)
+    day = format_date(moment, "medium", locale=locale)
+    pattern = str(locale.datetime_formats["medium"]).replace("'", "")
+    return pattern.replace("{0}", time).replace("{1}", day) + " UTC"
+
+
+def day(value: str | datetime | None) -> str:
+    """A date alone: 'Dec 5, 2026' / '5 déc. 2026'."""
+    return format_date(_as_datetime(value), "medium", locale=_locale()) if value else ""
+
+
+def ago(value: str | datetime | None) -> str:
+    """How long ago (or until) a moment, roughly: '3 days ago' / 'il y a 3 jours'."""
+    if not value:
+        return ""
+    delta: timedelta = _as_datetime(value) - utcnow()
+    return format_timedelta(delta, add_direction=True, locale=_locale())
