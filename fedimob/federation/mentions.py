@@ -8,7 +8,7 @@ from activitypub.vocab import has_type, read_ref, read_tags
 from fedimob.domain.participation import join, leave, report_contribution
 from fedimob.errors import FedimobError
 from fedimob.federation.keywords import Intent, read_request
-from fedimob.federation.messages import joined_kind, tell
+from fedimob.federation.messages import confirm_participation, tell
 from fedimob.federation.participation import campaign_for
 from fedimob.federation.processing import Incoming
 from fedimob.models import Campaign, JoinVia
@@ -63,6 +63,4 @@ async def on_mention(incoming: Incoming) -> None:
         log.info("request by mention for %s not granted: %s", campaign.slug, refused)
         return
     if change.changed:
-        minutes = change.participation.pledge_minutes
-        await tell(federation, campaign, person, joined_kind(change.participation.state), now,
-                   minutes=minutes)  # fmt: skip
+        await confirm_participation(federation, campaign, person, change.participation, now)

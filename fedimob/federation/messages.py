@@ -12,10 +12,11 @@ from html import escape
 from typing import Any
 
 from fedimob.domain.summaries import campaign_path
+from fedimob.domain.withdrawal import withdraw_path
 from fedimob.federation.context import Federation
 from fedimob.federation.outbox import activity, send
 from fedimob.federation.polls import option_label
-from fedimob.models import Actor, Campaign, ParticipationState
+from fedimob.models import Actor, Campaign, Participation, ParticipationState
 
 TEXTS = {
     "joined": {
@@ -69,8 +70,10 @@ def text_for(
     minutes: int = 0,
     impact: str | None = None,
     language: str | None = None,
+    page: str | None = None,
 ) -> str:
-    """The message `kind` in `language` (by default the campaign's)."""
+    """The message `kind` in `language` (by default the campaign's); `page` is the link
+    it gives (by default the campaign's page)."""
     language = (language or campaign.language)[:2]
     template = TEXTS[kind].get(language, TEXTS[kind]["en"])
     total = _duration(campaign.pledged_minutes, language) if campaign.pledged_minutes else "0"
@@ -79,7 +82,7 @@ def text_for(
     return template.format(
         title=campaign.title,
         pledge=_duration(minutes, language) if minutes else "",
-        page=campaign_path(campaign.slug),
+        page=page or campaign_path(campaign.slug),
         when=campaign.starts_at.strftime("%Y-%m-%d %H:%M") if campaign.starts_at else "",
         where=campaign.address,
         total=total,
@@ -106,13 +109,12 @@ def mention_html(person: Actor) -> str:
 
 
 def private_note(federation: Federation, campaign: Campaign, person: Actor, text: str,
-                 now: datetime) -> dict[str, Any]:  # fmt: skip
-    """The Note itself (also the base of a private poll)."""
+                 now: datetime, *, page: str | None = None) -> dict[str, Any]:  # fmt: skip
+    """The Note itself (also the base of a private poll); the `page` path becomes a link."""
     urls = federation.urls
-    page = urls.settings.absolute(campaign_path(campaign.slug))
-    body = escape(text).replace(
-        escape(campaign_path(campaign.slug)), f'<a href="{page}">{page}</a>'
-    )
+    path = page or campaign_path(campaign.slug)
+    link = urls.settings.absolute(path)
+    body = escape(text).replace(escape(path), f'<a href="{escape(link)}">{escape(link)}</a>')
     return {
         "id": urls.settings.absolute(f"/notes/{uuid.uuid4()}"),
         "type": "Note",
@@ -137,10 +139,23 @@ async def send_private(
 
 async def tell(
     federation: Federation, campaign: Campaign, person: Actor, kind: str, now: datetime,
-    *, minutes: int = 0, impact: str | None = None,
+    *, minutes: int = 0, impact: str | None = None, page: str | None = None,
 ) -> None:  # fmt: skip
-    """Send `person` the message `kind` about `campaign`."""
-    text = text_for(kind, campaign, minutes=minutes, impact=impact)
-    await send_private(
-        federation, campaign, person, private_note(federation, campaign, person, text, now), now
-    )
+    """Send `person` the message `kind` about `campaign` (`page`: the link it gives)."""
+    text = text_for(kind, campaign, minutes=minutes, impact=impact, page=page)
+    note = private_note(federation, campaign, person, text, now, page=page)
+    await send_private(federation, campaign, person, note, now)
+
+
+async def confirm_participation(
+    federation: Federation,
+    campaign: Campaign,
+    person: Actor,
+    participation: Participation,
+    now: datetime,
+) -> None:
+    """Tell a remote person they are in (or awaited), with a link to withdraw in one click."""
+    page = withdraw_path(federation.settings.secret_key, participation)
+    kind = joined_kind(ParticipationState(participation.state))
+    await tell(federation, campaign, person, kind, now,
+               minutes=participation.pledge_minutes, page=page)  # fmt: skip

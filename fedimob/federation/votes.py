@@ -16,7 +16,7 @@ from activitypub.vocab import has_type, read_ref
 from fedimob.domain.participation import join
 from fedimob.errors import JoinRefused
 from fedimob.federation.mentions import on_mention
-from fedimob.federation.messages import joined_kind, tell
+from fedimob.federation.messages import confirm_participation
 from fedimob.federation.participation import campaign_for
 from fedimob.federation.polls import poll_options, slug_of_poll
 from fedimob.federation.processing import ActivityHandlers, Incoming
@@ -57,9 +57,8 @@ async def on_create(incoming: Incoming) -> None:
         log.info("vote for %s refused: %s", campaign.slug, refused.reason)
         return
     if change.changed:
-        kind = joined_kind(change.participation.state)
-        await tell(
-            incoming.federation, campaign, incoming.actor, kind, incoming.now, minutes=minutes
+        await confirm_participation(
+            incoming.federation, campaign, incoming.actor, change.participation, incoming.now
         )
 
 

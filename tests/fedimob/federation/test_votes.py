@@ -1,5 +1,6 @@
 """The Mastodon path: vote in the join poll, get counted, get a direct message, see tallies."""
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -10,8 +11,10 @@ from activitypub.testing import FakeActor, FakePeer
 from fedimob.clock import utcnow
 from fedimob.db import Database
 from fedimob.domain.lifecycle import end_if_due
+from fedimob.domain.withdrawal import participation_for
 from fedimob.jobs.worker import Worker
 from fedimob.models import Campaign, InboxItem, InboxState, Participation
+from tests.conftest import TEST_SECRET
 from tests.fedimob.factories import make_campaign
 from tests.fedimob.federation.conftest import follow_of, post
 
@@ -76,7 +79,12 @@ async def test_a_mastodon_vote_joins_and_gets_a_direct_message(
     assert note["tag"] == [{"type": "Mention", "href": alice.id, "name": "@alice@mastodon.example"}]
     assert "River day" in note["content"]
     assert "4 h" in note["content"]
-    assert "https://fedimob.test/campaigns/river" in note["content"]
+    # The link to withdraw in one click (a vote cannot be undone on Mastodon).
+    link = re.search(r'href="https://fedimob\.test(/withdraw/(\d+)/([\w-]+))"', note["content"])
+    assert link is not None, note["content"]
+    assert int(link[2]) == row.id
+    named = await participation_for(TEST_SECRET, row.id, link[3])
+    assert named.id == row.id
     poll = await question(client)
     assert poll["votersCount"] == 1
     assert [o["replies"]["totalItems"] for o in poll["oneOf"]] == [0, 1]
