@@ -51,17 +51,35 @@ _current: ContextVar[ActiveLocale | None] = ContextVar("fedimob_locale", default
 
 
 class Catalogues:
-    """Every language's translations, read from the `.po` files once."""
+    """Every language's translations, read from the `.po` files once.
+
+    A language may have several files (`messages.po`, then one per area of the
+    site, e.g. `organiser.po`), merged in that order.
+    """
 
     def __init__(self, directory: Path = TRANSLATIONS) -> None:
         self._by_code: dict[str, NullTranslations] = {}
         for code in SUPPORTED:
-            path = directory / code / "LC_MESSAGES" / "messages.po"
-            self._by_code[code] = _read(path, code) if path.exists() else _NULL
+            translations: NullTranslations = _NULL
+            for path in po_files(directory / code / "LC_MESSAGES"):
+                translations = _merged(translations, _read(path, code))
+            self._by_code[code] = translations
 
     def active(self, code: str) -> ActiveLocale:
         code = code if code in self._by_code else DEFAULT_LOCALE
         return ActiveLocale(code, Locale.parse(code), self._by_code[code])
+
+
+def po_files(folder: Path) -> list[Path]:
+    """A language's catalogue files: `messages.po` first, then the others by name."""
+    return sorted(folder.glob("*.po"), key=lambda path: (path.name != "messages.po", path.name))
+
+
+def _merged(base: NullTranslations, more: Translations) -> NullTranslations:
+    if isinstance(base, Translations):
+        base.merge(more)
+        return base
+    return more
 
 
 def _read(path: Path, code: str) -> Translations:

@@ -29,9 +29,13 @@ def used_msgids() -> set[str | tuple[str, str]]:
 
 
 def french_catalogue() -> dict[object, object]:
-    with (WEB / "translations/fr/LC_MESSAGES/messages.po").open("rb") as handle:
-        catalog = read_po(handle, locale="fr")
-    return {m.id: m.string for m in catalog if m.id and not m.fuzzy}
+    """Every French file merged (messages.po, then one per area of the site)."""
+    merged: dict[object, object] = {}
+    for path in i18n.po_files(WEB / "translations/fr/LC_MESSAGES"):
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale="fr")
+        merged.update({m.id: m.string for m in catalog if m.id and not m.fuzzy})
+    return merged
 
 
 def test_every_string_of_the_pages_has_a_french_translation() -> None:
