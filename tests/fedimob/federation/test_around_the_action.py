@@ -7,8 +7,8 @@ import httpx
 from activitypub.testing import FakeFediverse
 from fedimob.clock import utcnow
 from fedimob.db import Database
-from fedimob.jobs.worker import Worker
 from fedimob.domain.participation import join as join_locally
+from fedimob.jobs.worker import Worker
 from fedimob.models import Campaign, CampaignKind, JoinVia, Notice
 from tests.fedimob.factories import make_account, make_campaign
 from tests.fedimob.federation.conftest import new_id, post
