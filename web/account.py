@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from fedimob.domain.account_data import export_account
+from fedimob.domain.account_deletion import delete_account
 from fedimob.domain.accounts import change_password, set_language
 from fedimob.errors import PermissionDenied, ValidationError
 from web import i18n
@@ -70,9 +72,40 @@ async def account_password(request: Request) -> Response:
     return RedirectResponse("/account", status_code=303)
 
 
+@login_required
+async def account_export(request: Request) -> Response:
+    """The person's data as a JSON download (no state change: a GET)."""
+    account = require_user(request)
+    return JSONResponse(
+        await export_account(account),
+        headers={
+            "content-disposition": f'attachment; filename="fedimob-{account.username}.json"',
+            "cache-control": "no-store",
+        },
+    )
+
+
+@login_required
+async def account_delete(request: Request) -> Response:
+    """GET: what erasing means, and the confirmation form. POST: erase."""
+    account = require_user(request)
+    if request.method == "GET":
+        return await render(request, "account_delete.html", {"error": ""})
+    form = await request.form()
+    try:
+        await delete_account(account, field(form, "password"))
+    except PermissionDenied:
+        error = i18n.gettext("The password is not right: nothing was erased.")
+        return await render(request, "account_delete.html", {"error": error}, status_code=400)
+    await session_of(request).logout()
+    return await render(request, "account_deleted.html")
+
+
 def routes() -> list[BaseRoute]:
     return [
         Route("/account", account_page, name="account"),
         Route("/account/language", account_language, methods=["POST"], name="account_language"),
         Route("/account/password", account_password, methods=["POST"], name="account_password"),
+        Route("/account/export", account_export, name="account_export"),
+        Route("/account/delete", account_delete, methods=["GET", "POST"], name="account_delete"),
     ]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from fedimob.domain.account_deletion import ACCOUNT_DELETED_JOB
 from fedimob.domain.campaigns import DEADLINE_JOB
 from fedimob.domain.lifecycle import end_if_due
+from fedimob.federation.account_deletion import announce_account_deleted
 from fedimob.federation.context import Federation
 from fedimob.federation.registry import register_federation_jobs
 from fedimob.jobs.registry import JobRegistry, JobRun, PermanentJobError
@@ -26,4 +28,9 @@ def default_registry(federation: Federation) -> JobRegistry:
     registry = JobRegistry()
     registry.register(DEADLINE_JOB)(on_deadline)
     register_federation_jobs(registry, federation)
+
+    async def on_account_deleted(run: JobRun) -> None:
+        await announce_account_deleted(federation, run)
+
+    registry.register(ACCOUNT_DELETED_JOB)(on_account_deleted)
     return registry

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 import httpx
 
@@ -43,10 +44,9 @@ async def submit(
     )
 
 
-async def make_user(username: str = "alice", *, password: str = PASSWORD, **extra: str) -> Account:
-    return await create_account(
-        username=username, email=f"{username}@example.org", password=password, **extra
-    )
+async def make_user(username: str = "alice", *, password: str = PASSWORD, **extra: Any) -> Account:
+    fields: dict[str, Any] = {"email": f"{username}@example.org", **extra}
+    return await create_account(username=username, password=password, **fields)
 
 
 async def log_in(
