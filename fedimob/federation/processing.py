@@ -77,8 +77,25 @@ async def process_items(federation: Federation, handlers: ActivityHandlers, run:
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
         raise PermanentJobError(f"bad inbox payload {run.payload!r}")
     items = await InboxItem.filter(activity_id__in=ids, state=InboxState.PENDING).order_by("id")
+    troubled = 0
     for item in items:
-        await process_item(federation, handlers, item, run)
+        try:
+            await process_item(federation, handlers, item, run)
+        except Exception as error:  # one item's trouble must not stop the others
+            troubled += 1
+            await _keep_for_retry(item, error, run)
+    if troubled and not run.is_last_attempt:
+        # Only the items still pending are tried again (the others are processed).
+        raise RuntimeError(f"{troubled} of {len(items)} inbox items failed; retrying them")
+
+
+async def _keep_for_retry(item: InboxItem, error: Exception, run: JobRun) -> None:
+    """Note what went wrong; on the job's last attempt the item fails for good."""
+    log.exception("inbox item %s (%s) raised", item.id, item.activity_type)
+    state = InboxState.FAILED if run.is_last_attempt else InboxState.PENDING
+    await InboxItem.filter(id=item.id).update(
+        state=state, error=f"{type(error).__name__}: {error}"[:2000], processed_at=run.now
+    )
 
 
 async def process_item(

@@ -15,6 +15,11 @@ class JobRun:
     payload: dict[str, Any]
     now: datetime
     attempt: int = 1
+    max_attempts: int = 10
+
+    @property
+    def is_last_attempt(self) -> bool:
+        return self.attempt >= self.max_attempts
 
 
 JobHandler = Callable[[JobRun], Awaitable[None]]

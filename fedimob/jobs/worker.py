@@ -105,7 +105,7 @@ class Worker:
             return await queue.fail(job, f"unknown job kind {job.kind!r}", now=moment(), final=True)
         try:
             async with asyncio.timeout(self.job_timeout):
-                await handler(JobRun(job.payload, moment(), job.attempts))
+                await handler(JobRun(job.payload, moment(), job.attempts, job.max_attempts))
         except RetryLater as error:
             final = error.delay is None
             delay = None if error.delay is None else timedelta(seconds=error.delay)
