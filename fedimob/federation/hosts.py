@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
+
+from tortoise.exceptions import IntegrityError
 
 from activitypub.errors import InvalidDocument
 from activitypub.ids import origin_of
@@ -18,8 +22,11 @@ from activitypub.retry import (
     record_success,
 )
 from fedimob.clock import utcnow
+from fedimob.db import in_transaction
 from fedimob.errors import ValidationError
 from fedimob.models import RemoteHost
+
+T = TypeVar("T")
 
 
 def host_of(url: str) -> str:
@@ -118,34 +125,56 @@ async def health_of(host: str) -> HostHealth:
     return HostHealth.from_dict(row.health) if row and row.health else HostHealth()
 
 
-async def _store(host: str, health: HostHealth) -> None:
-    updated = await RemoteHost.filter(domain=host).update(health=health.to_dict())
-    if not updated:
-        await RemoteHost.get_or_create(domain=host, defaults={"health": health.to_dict()})
+async def _change_health(
+    host: str, now: datetime, change: Callable[[HostHealth], tuple[T, HostHealth]]
+) -> T:
+    """Apply `change` to a host's health; written under the row's lock when it changes.
+
+    Several workers deliver at once: an unlocked read-modify-write would lose
+    failures (and let two workers both take the breaker's single probe). The
+    common case, nothing to change, reads once and writes nothing.
+    """
+    current = await health_of(host)
+    result, changed = change(current)
+    if changed == current:
+        return result
+    if not await RemoteHost.exists(domain=host):
+        with suppress(IntegrityError):  # another worker created it meanwhile
+            await RemoteHost.create(domain=host)
+    async with in_transaction():
+        # An UPDATE first is the portable row lock (as for campaigns).
+        await RemoteHost.filter(domain=host).update(updated_at=now)
+        current = await health_of(host)
+        result, changed = change(current)
+        if changed != current:
+            await RemoteHost.filter(domain=host).update(health=changed.to_dict())
+    return result
 
 
 async def note_delivery(host: str, verdict: Verdict, *, now: datetime) -> HostHealth:
     """Fold one delivery attempt into the host's health."""
-    health = await health_of(host)
-    if verdict.host_failed:
-        health = record_failure(health, now)
-    elif verdict.status_code is not None:
-        health = record_success(health, now)
-    await _store(host, health)
-    return health
+
+    def change(health: HostHealth) -> tuple[HostHealth, HostHealth]:
+        if verdict.host_failed:
+            health = record_failure(health, now)
+        elif verdict.status_code is not None:
+            health = record_success(health, now)
+        return health, health
+
+    return await _change_health(host, now, change)
 
 
 async def note_inbound(host: str, *, now: datetime) -> None:
     """Any request from a host shows it is alive: reset its unavailability."""
-    health = await health_of(host)
-    if health.failure_days or health.failures:
-        await _store(host, record_inbound(health, now))
+
+    def change(health: HostHealth) -> tuple[None, HostHealth]:
+        if health.failure_days or health.failures:
+            return None, record_inbound(health, now)
+        return None, health
+
+    await _change_health(host, now, change)
 
 
 async def breaker_open(host: str, *, now: datetime) -> bool:
     """Whether deliveries to `host` must wait (persisting a half-open probe if one starts)."""
-    health = await health_of(host)
-    allowed, updated = breaker_allows(health, now)
-    if updated != health:
-        await _store(host, updated)
-    return not allowed
+    return not await _change_health(host, now, lambda health: breaker_allows(health, now))
