@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from web import i18n
 from web.access import Endpoint
@@ -129,7 +129,11 @@ def _guard(endpoint: Endpoint, catalogues: i18n.Catalogues) -> Endpoint:
 
 
 def serve(routes: Iterable[BaseRoute], catalogues: i18n.Catalogues) -> list[BaseRoute]:
-    """The same routes, each function endpoint wrapped by the checks above."""
+    """The same routes, each function endpoint wrapped by the checks above.
+
+    Mounts of routes are served recursively; any other kind of route is
+    refused at start-up rather than left unchecked.
+    """
     served: list[BaseRoute] = []
     for route in routes:
         if isinstance(route, Route) and not isinstance(route.endpoint, type):
@@ -141,6 +145,10 @@ def serve(routes: Iterable[BaseRoute], catalogues: i18n.Catalogues) -> list[Base
                     name=route.name,
                 )
             )
+        elif isinstance(route, Mount) and route.routes:
+            served.append(
+                Mount(route.path, routes=serve(route.routes, catalogues), name=route.name)
+            )
         else:
-            served.append(route)
+            raise TypeError(f"web routes must be function Routes or Mounts of them: {route!r}")
     return served

@@ -1,9 +1,15 @@
 import httpx
 import pytest
+from starlette.endpoints import HTTPEndpoint
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route, WebSocketRoute
 
 from fedimob.db import Database
 from fedimob.models import WebSession
 from tests.web.forms import ORIGIN, PASSWORD, csrf_from, log_in, make_user
+from web.endpoints import serve
+from web.i18n import Catalogues
 
 CREDENTIALS = {"username": "alice", "password": PASSWORD}
 
@@ -122,3 +128,21 @@ async def test_language_switch_without_a_session_needs_only_our_origin(
         "/language", data={"language": "en", "next": "/"}, headers={"origin": ORIGIN}
     )
     assert tokenless.status_code == 403
+
+
+def test_every_web_route_is_served_through_the_checks() -> None:
+    async def endpoint(request: Request) -> Response:
+        return Response("ok")
+
+    class ClassEndpoint(HTTPEndpoint):
+        pass
+
+    catalogues = Catalogues()
+    [mount] = serve([Mount("/dash", routes=[Route("/x", endpoint, methods=["POST"])])], catalogues)
+    assert isinstance(mount, Mount)
+    [inner] = mount.routes
+    assert isinstance(inner, Route)
+    assert inner.endpoint is not endpoint  # wrapped
+    for unchecked in (Route("/c", ClassEndpoint), WebSocketRoute("/ws", endpoint)):
+        with pytest.raises(TypeError):
+            serve([unchecked], catalogues)
