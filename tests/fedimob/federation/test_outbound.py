@@ -190,8 +190,9 @@ async def test_a_host_failing_on_7_days_is_unavailable_until_it_speaks_again(
     association = await make_association(username="rivers")
     await followed_by_alice(client, worker, alice, "https://fedimob.test/associations/rivers")
     days = frozenset(date(2026, 1, d) for d in range(1, 8))
-    await RemoteHost.filter(domain="mastodon.example").update(
-        health=HostHealth(failures=40, failure_days=days).to_dict()
+    await RemoteHost.update_or_create(
+        domain="mastodon.example",
+        defaults={"health": HostHealth(failures=40, failure_days=days).to_dict()},
     )
     mastodon.deliveries.clear()
     await make_campaign(association, slug="one")
