@@ -3,17 +3,23 @@
 The cache is the `Actor` table. A key we do not have is fetched once (without
 following redirects to another id), and its owner's document must list it. A
 key that could not be fetched is remembered for a while (negative cache), and
-a host that keeps failing stops being asked for a minute (per-source breaker),
-so a flood of bad signatures cannot make us fetch a thousand times.
+a site that keeps failing stops being asked for a minute (per-source breaker),
+so a flood of bad signatures cannot make us fetch a thousand times. The
+breaker counts per registrable domain (`evil.example` for
+`x1.evil.example`), so random subdomains do not dodge it.
 """
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
+
+from publicsuffixlist import PublicSuffixList
 
 from activitypub.errors import ActivityPubError, InvalidDocument, KeyUnavailable
 from activitypub.ids import same_origin, strip_fragment
@@ -30,6 +36,20 @@ BREAKER_WINDOW = 60.0
 BREAKER_FAILURES = 10
 
 
+@functools.cache
+def _suffixes() -> PublicSuffixList:
+    return PublicSuffixList()  # the list bundled with the package: no network
+
+
+def breaker_key(key_id: str) -> str:
+    """The site a key belongs to, for the breaker: its registrable domain, or its address."""
+    host = (urlsplit(key_id).hostname or "").rstrip(".")
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return _suffixes().privatesuffix(host) or host
+
+
 @dataclass
 class KeyFetchGuard:
     """In-memory limits on key fetching (a cache: losing it on restart is fine)."""
@@ -42,7 +62,7 @@ class KeyFetchGuard:
         now = self.clock()
         if self.negative.get(key_id, 0) > now:
             return "recently unavailable"
-        host = urlsplit(key_id).netloc.lower()
+        host = breaker_key(key_id)
         recent = [t for t in self.failures.get(host, []) if now - t < BREAKER_WINDOW]
         self.failures[host] = recent
         return "too many failures from this host" if len(recent) >= BREAKER_FAILURES else None
@@ -53,7 +73,7 @@ class KeyFetchGuard:
         if len(self.negative) > 10_000:  # bounded: forget the oldest half
             for stale in sorted(self.negative, key=self.negative.__getitem__)[:5_000]:
                 del self.negative[stale]
-        self.failures.setdefault(urlsplit(key_id).netloc.lower(), []).append(now)
+        self.failures.setdefault(breaker_key(key_id), []).append(now)
         if len(self.failures) > 10_000:  # bounded: forget hosts with no recent failure
             self.failures = {
                 host: times for host, times in self.failures.items()
