@@ -22,6 +22,7 @@ from fedimob.domain.associations import has_memberships
 from web import i18n
 from web.csrf import csrf_field, csrf_token
 from web.sessions import session_of
+from web.urls import url_for
 
 TEMPLATES = Path(__file__).parent / "templates"
 # (route name, label) of the header's links; a link appears once its route exists.
@@ -41,7 +42,9 @@ def make_templates() -> Jinja2Templates:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
     )
-    env.globals.update(csrf_field=csrf_field, csrf_token=csrf_token, languages=i18n.LANGUAGES)
+    env.globals.update(
+        csrf_field=csrf_field, csrf_token=csrf_token, languages=i18n.LANGUAGES, url_for=url_for
+    )
     env.filters.update(
         duration=i18n.duration,
         number=i18n.number,
