@@ -1,4 +1,4 @@
-"""The public pages: the list of campaigns, and a page per campaign, association and person."""
+"""The public pages of associations and people (campaigns: web/discover.py)."""
 
 from __future__ import annotations
 
@@ -9,46 +9,11 @@ from starlette.routing import BaseRoute, Route
 
 from fedimob.domain.accounts import get_account
 from fedimob.domain.associations import get_association
-from fedimob.domain.campaigns import get_campaign, list_campaigns
-from fedimob.domain.remote_campaigns import running_remote_campaigns
+from fedimob.domain.campaigns import list_campaigns
 from fedimob.domain.summaries import campaign_summary
 from fedimob.errors import NotFound
 from fedimob.models import CampaignState
 from web.templating import render
-
-
-async def index(request: Request) -> Response:
-    settings = request.app.state.settings
-    running = [
-        await campaign_summary(c, settings)
-        for c in await list_campaigns(states=(CampaignState.PUBLISHED,))
-    ]
-    ended = [
-        await campaign_summary(c, settings)
-        for c in await list_campaigns(states=(CampaignState.ENDED,), newest_first=True, limit=12)
-    ]
-    remote = await running_remote_campaigns()
-    return await render(
-        request,
-        "index.html",
-        {"running": running, "ended": ended, "remote": remote},
-    )
-
-
-async def campaign_page(request: Request) -> Response:
-    settings = request.app.state.settings
-    try:
-        campaign = await get_campaign(request.path_params["slug"])
-    except NotFound:
-        raise HTTPException(404, "No such campaign") from None
-    if campaign.state == CampaignState.DRAFT:
-        raise HTTPException(404, "No such campaign")
-    summary = await campaign_summary(campaign, settings)
-    return await render(
-        request,
-        "campaign.html",
-        {"c": summary, "description_html": campaign.description_html},
-    )
 
 
 async def association_page(request: Request) -> Response:
@@ -96,8 +61,6 @@ async def person_page(request: Request) -> Response:
 
 def routes() -> list[BaseRoute]:
     return [
-        Route("/", index, name="index"),
-        Route("/campaigns/{slug:str}", campaign_page, name="campaign"),
         Route("/associations/{name:str}", association_page, name="association"),
         Route("/users/{name:str}", person_page, name="person"),
     ]

@@ -12,7 +12,7 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from web import account, auth, language, pages
+from web import account, auth, discover, language, pages
 from web.endpoints import serve
 from web.i18n import Catalogues
 
@@ -24,6 +24,7 @@ def web_routes() -> list[BaseRoute]:
     catalogues = Catalogues()
     routes: list[BaseRoute] = [
         *pages.routes(),
+        *discover.routes(),
         *auth.routes(),
         *account.routes(),
         *language.routes(),

@@ -11,7 +11,7 @@ from fedimob.domain.summaries import campaign_path
 from fedimob.federation.documents import actor_document
 from fedimob.federation.events import current_event
 from fedimob.federation.fetch_auth import refuse_unsigned
-from fedimob.federation.local_actors import local_actor
+from fedimob.federation.local_actors import erased_person, local_actor
 from fedimob.federation.negotiation import ActivityJSONResponse, ActivityPubRoute
 from fedimob.federation.polls import campaign_to_question, tallies
 from fedimob.federation.urls import LocalUrls
@@ -28,7 +28,20 @@ def _settings(request: Request) -> Settings:
 
 async def _actor(request: Request, kind: ActorKind) -> Response:
     settings = _settings(request)
-    found = await local_actor(kind, request.path_params.get("name", ""))
+    name = request.path_params.get("name", "")
+    found = await local_actor(kind, name)
+    if found is None and kind == ActorKind.PERSON and (erased := await erased_person(name)):
+        # Gone for good (SECURITY.md): servers that cached the actor drop it.
+        tombstone = {
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": settings.absolute(f"/users/{erased.username}"),
+            "type": "Tombstone",
+            "formerType": "Person",
+            "deleted": erased.deleted_at.isoformat().replace("+00:00", "Z")
+            if erased.deleted_at
+            else None,
+        }
+        return ActivityJSONResponse(tombstone, status_code=410)
     if found is None:
         return ActivityJSONResponse(NOT_FOUND, status_code=404)
     document = actor_document(

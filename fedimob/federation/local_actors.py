@@ -54,6 +54,16 @@ async def local_actor(kind: ActorKind, name: str) -> LocalActor | None:
     return None
 
 
+async def erased_person(name: str) -> Actor | None:
+    """The tombstone left by an erased account of that name, if any."""
+    checked = lookup_name(name)
+    if checked is None:
+        return None
+    return await Actor.get_or_none(
+        username=checked, kind=ActorKind.PERSON, domain__isnull=True, deleted_at__isnull=False
+    )
+
+
 async def local_actor_by_handle(name: str) -> LocalActor | None:
     """The actor a WebFinger `acct:name@our.domain` designates."""
     checked = lookup_name(name)

@@ -154,7 +154,11 @@ async def test_deleting_erases_the_account_and_tells_the_fediverse(
     tombstone = await Actor.get(id=actor.id)
     assert tombstone.deleted_at is not None
     assert await Handle.exists(name="alice")  # the name is never given to someone else
-    assert (await client.get("/users/alice")).status_code == 404
+    assert (await client.get("/users/alice")).status_code == 404  # the page
+    gone = await client.get("/users/alice", headers={"accept": "application/activity+json"})
+    assert gone.status_code == 410  # the actor: gone for good, so servers drop their copy
+    assert gone.json()["type"] == "Tombstone"
+    assert gone.json()["id"] == "https://fedimob.test/users/alice"
     assert await Job.exists(kind=ACCOUNT_DELETED_JOB)
     await worker.run_once()
     await worker.run_once()
