@@ -16,6 +16,7 @@ from fedimob.federation import (
     follows,
     participation,
     reactions,
+    region_follows,
     remote_joins,
     votes,
 )
@@ -97,3 +98,4 @@ def register_federation_jobs(registry: JobRegistry, federation: Federation) -> N
         await remote_joins.on_send(federation, run)
 
     registry.register(remote_joins.SEND_JOB)(on_remote_join)
+    region_follows.register_jobs(registry, federation)

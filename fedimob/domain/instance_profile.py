@@ -1,0 +1,131 @@
+"""What admins say about their instance: its name, description, languages, registrations.
+
+Stored as `InstanceSetting` rows (fedimob.domain.instance_settings), validated
+here so the web form and any future command refuse the same things. The
+description is Markdown (plain text is valid Markdown), kept as written and
+rendered to sanitised HTML once, when saved.
+
+`instance_profile()` reads every key in one query, so a page can afford it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fedimob.db import in_transaction
+from fedimob.domain.instance_settings import DEFAULTS, REGISTRATIONS_OPEN, set_setting
+from fedimob.domain.text import render_markdown
+from fedimob.errors import ValidationError
+from fedimob.models import Account, InstanceSetting
+
+audit = logging.getLogger("fedimob.audit")
+
+# The texts in one JSON object (a bare JSON string is not a value Tortoise stores).
+TEXTS = "instance_texts"
+LANGUAGES = "languages_offered"
+
+# The languages the site is translated into (web/translations has one folder each).
+OFFERABLE_LANGUAGES = ("en", "fr")
+DEFAULT_NAME = "fedimob"
+MAX_NAME_LENGTH = 100
+MAX_DESCRIPTION_LENGTH = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceProfile:
+    name: str = DEFAULT_NAME
+    description: str = ""
+    # Rendered from `description` and sanitised (safe to insert as HTML).
+    description_html: str = ""
+    languages: tuple[str, ...] = OFFERABLE_LANGUAGES
+    registrations_open: bool = True
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise ValidationError("the instance needs a name", field="name")
+    if len(cleaned) > MAX_NAME_LENGTH:
+        raise ValidationError(
+            f"the name is too long ({MAX_NAME_LENGTH} characters at most)", field="name"
+        )
+    return cleaned
+
+
+def _clean_description(description: str) -> str:
+    cleaned = description.replace("\r\n", "\n").strip()
+    if len(cleaned) > MAX_DESCRIPTION_LENGTH:
+        raise ValidationError(
+            f"the description is too long ({MAX_DESCRIPTION_LENGTH} characters at most)",
+            field="description",
+        )
+    if any(ord(char) < 0x20 and char not in "\n\t" for char in cleaned):
+        raise ValidationError("the description contains control characters", field="description")
+    return cleaned
+
+
+def _clean_languages(languages: Sequence[str]) -> tuple[str, ...]:
+    chosen = set(languages)
+    if not chosen or not chosen <= set(OFFERABLE_LANGUAGES):
+        raise ValidationError(
+            f"offer at least one of {', '.join(OFFERABLE_LANGUAGES)}", field="languages"
+        )
+    return tuple(code for code in OFFERABLE_LANGUAGES if code in chosen)
+
+
+async def instance_profile() -> InstanceProfile:
+    """The instance's profile as stored (defaults for what was never set), in one query."""
+    keys = (TEXTS, LANGUAGES, REGISTRATIONS_OPEN)
+    stored: dict[str, Any] = {
+        row.key: row.value for row in await InstanceSetting.filter(key__in=keys)
+    }
+    texts: dict[str, Any] = stored[TEXTS] if isinstance(stored.get(TEXTS), dict) else {}
+    languages = stored.get(LANGUAGES)
+    return InstanceProfile(
+        name=str(texts.get("name") or DEFAULT_NAME),
+        description=str(texts.get("description") or ""),
+        description_html=str(texts.get("description_html") or ""),
+        languages=(
+            tuple(code for code in OFFERABLE_LANGUAGES if code in languages)
+            if isinstance(languages, list) and set(languages) & set(OFFERABLE_LANGUAGES)
+            else OFFERABLE_LANGUAGES
+        ),
+        registrations_open=bool(stored.get(REGISTRATIONS_OPEN, DEFAULTS[REGISTRATIONS_OPEN])),
+    )
+
+
+async def update_instance_profile(
+    *,
+    name: str,
+    description: str,
+    languages: Sequence[str],
+    registrations_open: bool,
+    by: Account,
+) -> InstanceProfile:
+    """Validate and store the profile; `ValidationError.field` names the field at fault."""
+    profile = InstanceProfile(
+        name=_clean_name(name),
+        description=(text := _clean_description(description)),
+        description_html=render_markdown(text) if text else "",
+        languages=_clean_languages(languages),
+        registrations_open=registrations_open,
+    )
+    async with in_transaction():
+        texts = {
+            "name": profile.name,
+            "description": profile.description,
+            "description_html": profile.description_html,
+        }
+        await set_setting(TEXTS, texts)
+        await set_setting(LANGUAGES, list(profile.languages))
+        await set_setting(REGISTRATIONS_OPEN, profile.registrations_open)
+    audit.info(
+        "admin %s updated the instance settings (registrations %s, languages %s)",
+        by.username,
+        "open" if registrations_open else "closed",
+        ",".join(profile.languages),
+    )
+    return profile
