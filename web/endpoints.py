@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -105,6 +106,28 @@ async def _check_form(
     return None
 
 
+SOMETHING_WRONG = i18n.N_("Something is wrong")
+NOTHING_HERE = i18n.N_(
+    "There is nothing here: the address may be mistyped, or what was here is gone."
+)
+CANNOT_SERVE = i18n.N_("This request cannot be served.")
+ERROR_TITLES = {
+    403: i18n.N_("Not allowed"),
+    404: i18n.N_("Page not found"),
+    405: i18n.N_("Not allowed"),
+}
+
+
+async def _error_page(request: Request, error: HTTPException) -> Response:
+    """A page's refusal (404 for an unknown campaign...) as a page of the site, translated."""
+    title = i18n.gettext(ERROR_TITLES.get(error.status_code, SOMETHING_WRONG))
+    message = i18n.gettext(NOTHING_HERE if error.status_code == 404 else CANNOT_SERVE)
+    response = await refuse(request, error.status_code, title, message)
+    for name, value in (error.headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
 def _guard(endpoint: Endpoint, catalogues: i18n.Catalogues) -> Endpoint:
     sessionless = endpoint in _SESSIONLESS
 
@@ -119,7 +142,10 @@ def _guard(endpoint: Endpoint, catalogues: i18n.Catalogues) -> Endpoint:
             if request.method not in SAFE_METHODS:
                 response = await _check_form(request, session, sessionless)
             if response is None:
-                response = await endpoint(request)
+                try:
+                    response = await endpoint(request)
+                except HTTPException as error:
+                    response = await _error_page(request, error)
             await session.commit(response)
             return response
 

@@ -45,6 +45,18 @@ async def test_drafts_and_unknown_campaigns_are_404(
     assert (await client.get("/campaigns/%00%0d%0a")).status_code == 404
 
 
+async def test_a_missing_page_is_a_page_of_the_site_in_the_visitors_language(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    english = await client.get("/associations/nobody")
+    assert english.status_code == 404
+    assert english.headers["content-type"].startswith("text/html")
+    assert "Page not found" in english.text
+    assert '<a class="brand"' in english.text  # the site's layout, not a bare error
+    french = await client.get("/associations/nobody", headers={"accept-language": "fr"})
+    assert "Page introuvable" in french.text
+
+
 async def test_organiser_html_is_sanitised_on_the_page(
     client: httpx.AsyncClient, db: Database
 ) -> None:
