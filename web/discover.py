@@ -71,7 +71,11 @@ async def index(request: Request) -> Response:
         {
             "query": query,
             "page": page,
-            "categories": await categories_in_use(),
+            "categories": (
+                page.every_category
+                if page.every_category is not None
+                else await categories_in_use()
+            ),
             "ended": await recently_ended() if first_view else [],
             "kinds": [kind.value for kind in CampaignKind],
             "orders": [order.value for order in Order],

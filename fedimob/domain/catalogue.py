@@ -30,7 +30,7 @@ from tortoise.expressions import Q, RawSQL
 from tortoise.queryset import QuerySet
 
 from fedimob.clock import utcnow
-from fedimob.domain.progress import progress_percent, progress_value
+from fedimob.domain.progress import progress_of
 from fedimob.domain.summaries import campaign_path
 from fedimob.models import Campaign, CampaignKind, CampaignState, GoalKind, RemoteCampaign
 
@@ -44,6 +44,8 @@ RECENTLY_ENDED = 6
 # PostgreSQL's jsonb prints as JSON), for a portable "list contains this string".
 _CATEGORIES_TEXT = 'CAST("campaign"."categories" AS TEXT)'
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_WEB = ("https://", "http://")
+_GOAL_KINDS = frozenset(GoalKind)
 
 
 class Order(StrEnum):
@@ -111,6 +113,9 @@ class CataloguePage:
     page: int
     has_previous: bool
     has_next: bool
+    # The categories of every running campaign of ours, when this page happened to read
+    # them all (the first page of an unfiltered list that fits in it); else None.
+    every_category: list[str] | None = None
 
 
 def _clean(value: str | None, maximum: int) -> str:
@@ -154,68 +159,89 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def card_of_campaign(campaign: Campaign) -> CampaignCard:
-    """The card of one of our campaigns (load it with `select_related("association")`)."""
-    association = campaign.association
+# The columns a card shows: lists read these as plain values, not whole models (a
+# campaign's description alone may weigh 100 kB, and models cost time to build).
+OUR_COLUMNS = (
+    "id", "slug", "title", "summary", "kind", "categories", "address", "goal_kind",
+    "goal_target", "impact_unit", "participants_count", "pledged_minutes", "impact_total",
+    "deadline", "starts_at", "published_at", "state", "outcome",
+    "association__username", "association__region",
+)  # fmt: skip
+THEIR_COLUMNS = (
+    "id", "ap_id", "url", "domain", "title", "goal_kind", "goal_target", "participants_count",
+    "pledged_minutes", "deadline", "fetched_at",
+)  # fmt: skip
+Row = dict[str, Any]
+
+
+def card_of_ours(row: Row) -> CampaignCard:
+    """The card of one of our campaigns, from its OUR_COLUMNS."""
+    kind = str(row["kind"])
+    progress = progress_of(
+        row["goal_kind"],
+        participants=row["participants_count"],
+        pledged_minutes=row["pledged_minutes"],
+        impact_total=row["impact_total"],
+    )
+    goal = row["goal_target"]
     return CampaignCard(
-        title=campaign.title,
-        url=campaign_path(campaign.slug),
-        slug=campaign.slug,
+        title=row["title"],
+        url=campaign_path(row["slug"]),
+        slug=row["slug"],
         domain=None,
-        association=association.username,
-        summary=campaign.summary,
-        kind=str(campaign.kind),
-        categories=tuple(campaign.categories or ()),
-        place=campaign.address if campaign.kind == CampaignKind.PHYSICAL else "",
-        region=association.region,
-        goal_kind=str(campaign.goal_kind),
-        goal=campaign.goal_target,
-        progress=_number(progress_value(campaign)),
-        progress_percent=progress_percent(campaign),
-        participants=campaign.participants_count,
-        impact_unit=campaign.impact_unit,
-        pledged_minutes=campaign.pledged_minutes,
-        deadline=campaign.deadline,
-        starts_at=campaign.starts_at,
-        state=str(campaign.state),
-        outcome=str(campaign.outcome) if campaign.outcome else None,
+        association=row["association__username"],
+        summary=row["summary"],
+        kind=kind,
+        categories=tuple(row["categories"] or ()),
+        place=row["address"] if kind == CampaignKind.PHYSICAL else "",
+        region=row["association__region"],
+        goal_kind=str(row["goal_kind"]),
+        goal=goal,
+        progress=_number(progress),
+        progress_percent=int(progress * 100 / goal) if goal > 0 else 0,
+        participants=row["participants_count"],
+        impact_unit=row["impact_unit"],
+        pledged_minutes=row["pledged_minutes"],
+        deadline=row["deadline"],
+        starts_at=row["starts_at"],
+        state=str(row["state"]),
+        outcome=str(row["outcome"]) if row["outcome"] else None,
     )
 
 
-def card_of_remote(row: RemoteCampaign) -> CampaignCard:
-    """The card of another instance's campaign, from what its Event told us."""
+def card_of_theirs(row: Row) -> CampaignCard:
+    """The card of another instance's campaign, from what its Event told us (THEIR_COLUMNS)."""
+    goal_kind, goal = row["goal_kind"], row["goal_target"]
     progress: int | float | None = None
-    if row.goal_kind == GoalKind.PARTICIPANTS:
-        progress = row.participants_count
-    elif row.goal_kind == GoalKind.HOURS:
-        progress = _number(Decimal(row.pledged_minutes) / 60)
-    percent = None
-    if progress is not None and row.goal_target > 0:
-        percent = int(progress * 100 / row.goal_target)
-    links = [link for link in (row.url, row.ap_id) if link.startswith(("https://", "http://"))]
+    if goal_kind == GoalKind.PARTICIPANTS:
+        progress = row["participants_count"]
+    elif goal_kind == GoalKind.HOURS:
+        progress = _number(Decimal(row["pledged_minutes"]) / 60)
+    percent = int(progress * 100 / goal) if progress is not None and goal > 0 else None
+    links = [link for link in (row["url"], row["ap_id"]) if link.startswith(_WEB)]
     return CampaignCard(
-        title=row.title,
+        title=row["title"],
         url=links[0] if links else "",
         slug=None,
-        domain=row.domain,
+        domain=row["domain"],
         association=None,
         summary="",
         kind=None,
         categories=(),
         place="",
         region="",
-        goal_kind=row.goal_kind if row.goal_kind in set(GoalKind) else "",
-        goal=row.goal_target,
+        goal_kind=goal_kind if goal_kind in _GOAL_KINDS else "",
+        goal=goal,
         progress=progress,
         progress_percent=percent,
-        participants=row.participants_count,
+        participants=row["participants_count"],
         impact_unit="",
-        pledged_minutes=row.pledged_minutes,
-        deadline=row.deadline,
+        pledged_minutes=row["pledged_minutes"],
+        deadline=row["deadline"],
         starts_at=None,
         state=str(CampaignState.PUBLISHED),
         outcome=None,
-        ap_id=row.ap_id,
+        ap_id=row["ap_id"],
     )
 
 
@@ -271,12 +297,16 @@ async def browse(query: CatalogueQuery, *, now: datetime | None = None) -> Catal
     their_field = "fetched_at" if newest else "deadline"
     if offset == 0:
         # The first page (nearly every visit): the rows themselves, no keys first.
-        our_rows = {c.id: c for c in await ours_query.select_related("association").limit(window)}
-        their_rows = {r.id: r for r in await theirs_query.limit(window)} if theirs_query else {}
+        our_rows = {r["id"]: r for r in await ours_query.limit(window).values(*OUR_COLUMNS)}
+        their_rows = (
+            {r["id"]: r for r in await theirs_query.limit(window).values(*THEIR_COLUMNS)}
+            if theirs_query
+            else {}
+        )
         keys = _merged(
             query,
-            [(getattr(c, our_field) or _EPOCH, 0, c.id) for c in our_rows.values()],
-            [(getattr(r, their_field) or _EPOCH, 1, r.id) for r in their_rows.values()],
+            [(r[our_field] or _EPOCH, 0, r["id"]) for r in our_rows.values()],
+            [(r[their_field] or _EPOCH, 1, r["id"]) for r in their_rows.values()],
         )[:window]
     else:
         our_keys = await ours_query.limit(window).values_list(our_field, "id")
@@ -291,24 +321,37 @@ async def browse(query: CatalogueQuery, *, now: datetime | None = None) -> Catal
         our_ids = [k[2] for k in keys[:PER_PAGE] if k[1] == 0]
         their_ids = [k[2] for k in keys[:PER_PAGE] if k[1] == 1]
         our_rows = (
-            {c.id: c for c in await Campaign.filter(id__in=our_ids).select_related("association")}
+            {r["id"]: r for r in await Campaign.filter(id__in=our_ids).values(*OUR_COLUMNS)}
             if our_ids
             else {}
         )
         their_rows = (
-            {r.id: r for r in await RemoteCampaign.filter(id__in=their_ids)} if their_ids else {}
+            {
+                r["id"]: r
+                for r in await RemoteCampaign.filter(id__in=their_ids).values(*THEIR_COLUMNS)
+            }
+            if their_ids
+            else {}
         )
     cards = [
-        card_of_campaign(our_rows[row_id]) if source == 0 else card_of_remote(their_rows[row_id])
+        card_of_ours(our_rows[row_id]) if source == 0 else card_of_theirs(their_rows[row_id])
         for _moment, source, row_id in keys[:PER_PAGE]
         if row_id in (our_rows if source == 0 else their_rows)
     ]
+    every_category = None
+    if offset == 0 and not query.filtered and len(our_rows) < window:
+        every_category = _sorted_names(row["categories"] for row in our_rows.values())
     return CataloguePage(
         cards=cards,
         page=query.page,
         has_previous=query.page > 1,
         has_next=len(keys) > PER_PAGE and query.page < MAX_PAGE,
+        every_category=every_category,
     )
+
+
+def _sorted_names(lists: Iterable[Any]) -> list[str]:
+    return sorted({name for names in lists for name in names or () if isinstance(name, str)})
 
 
 async def categories_in_use() -> list[str]:
@@ -319,15 +362,15 @@ async def categories_in_use() -> list[str]:
         .limit(MAX_CATEGORIES_READ)
         .values_list("categories", flat=True)
     )
-    return sorted({name for names in lists for name in names or () if isinstance(name, str)})
+    return _sorted_names(lists)
 
 
 async def recently_ended(limit: int = RECENTLY_ENDED) -> list[CampaignCard]:
     """Our latest ended campaigns, with their outcome."""
     rows = (
         await Campaign.filter(state=CampaignState.ENDED)
-        .select_related("association")
         .order_by("-deadline", "-id")
         .limit(limit)
+        .values(*OUR_COLUMNS)
     )
-    return [card_of_campaign(campaign) for campaign in rows]
+    return [card_of_ours(row) for row in rows]

@@ -12,11 +12,23 @@ MILESTONES = (25, 50, 75, 100)
 
 def progress_value(campaign: Campaign) -> Decimal:
     """How far the campaign is, in the goal's own unit (people, hours, impact units)."""
-    if campaign.goal_kind == GoalKind.PARTICIPANTS:
-        return Decimal(campaign.participants_count)
-    if campaign.goal_kind == GoalKind.HOURS:
-        return Decimal(campaign.pledged_minutes) / 60
-    return Decimal(campaign.impact_total)
+    return progress_of(
+        campaign.goal_kind,
+        participants=campaign.participants_count,
+        pledged_minutes=campaign.pledged_minutes,
+        impact_total=campaign.impact_total,
+    )
+
+
+def progress_of(
+    goal_kind: str, *, participants: int, pledged_minutes: int, impact_total: Decimal | int
+) -> Decimal:
+    """`progress_value` from the counters alone (for lists that read them without models)."""
+    if goal_kind == GoalKind.PARTICIPANTS:
+        return Decimal(participants)
+    if goal_kind == GoalKind.HOURS:
+        return Decimal(pledged_minutes) / 60
+    return Decimal(impact_total)
 
 
 def progress_percent(campaign: Campaign) -> int:

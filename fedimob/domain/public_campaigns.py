@@ -23,6 +23,13 @@ from fedimob.models import (
 MAX_NEWS = 20
 MAX_LISTED = 100
 FEED_SIZE = 50
+_PERSON_COLUMNS = (
+    "participant__username",
+    "participant__domain",
+    "participant__display_name",
+    "participant__url",
+    "participant__ap_id",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,31 +90,20 @@ async def listed_participants(campaign: Campaign, limit: int = MAX_LISTED) -> li
             listed=True,
             participant__deleted_at__isnull=True,
         )
-        .select_related("participant")
         .order_by("created_at", "id")
         .limit(limit)
-    )
+        .values(*_PERSON_COLUMNS)
+    )  # plain values: an actor row carries its keys, which a public list has no use for
     people = []
     for row in rows:
-        actor = row.participant
-        if actor.domain is None:
-            people.append(
-                ListedPerson(
-                    name=actor.display_name or actor.username,
-                    handle=actor.username,
-                    local=True,
-                    url=f"/users/{actor.username}",
-                )
-            )
+        username = row["participant__username"]
+        domain = row["participant__domain"]
+        name = row["participant__display_name"] or username
+        if domain is None:
+            people.append(ListedPerson(name, username, local=True, url=f"/users/{username}"))
         else:
-            people.append(
-                ListedPerson(
-                    name=actor.display_name or actor.username,
-                    handle=f"{actor.username}@{actor.domain}",
-                    local=False,
-                    url=_web_url(actor.url or actor.ap_id or ""),
-                )
-            )
+            url = _web_url(row["participant__url"] or row["participant__ap_id"] or "")
+            people.append(ListedPerson(name, f"{username}@{domain}", local=False, url=url))
     return people
 
 

@@ -140,6 +140,18 @@ async def test_filters_by_kind_category_and_place(client: httpx.AsyncClient, db:
     assert 'href="/?category=birds"' in (await client.get("/")).text  # a card links its tags
 
 
+async def test_the_category_choices_cover_every_running_campaign(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    """Also when they do not fit on the first page (another query reads them then)."""
+    now = utcnow()
+    for day in range(1, PER_PAGE + 2):
+        await make_campaign(deadline=now + timedelta(days=day), categories=[f"topic{day}"])
+    choices = re.findall(r'<option value="(topic\d+)"', (await client.get("/")).text)
+    assert sorted(choices) == sorted(f"topic{day}" for day in range(1, PER_PAGE + 2))
+    assert len(running_titles((await client.get("/")).text)) == PER_PAGE
+
+
 async def test_newest_order(client: httpx.AsyncClient, db: Database) -> None:
     now = utcnow()
     await make_campaign(title="Old", now=now - timedelta(days=3), deadline=now + timedelta(days=1))
