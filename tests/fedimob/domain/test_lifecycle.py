@@ -1,12 +1,15 @@
 from datetime import timedelta
 
+import pytest
+
 from fedimob.clock import utcnow
 from fedimob.db import Database
-from fedimob.domain.lifecycle import end_if_due, end_overdue
+from fedimob.domain.lifecycle import end_if_due, end_now, end_overdue
 from fedimob.domain.participation import join
+from fedimob.errors import InvalidTransition, PermissionDenied
 from fedimob.jobs.worker import Worker
 from fedimob.models import Campaign, CampaignState, Job, JobState, JoinVia, Outcome
-from tests.fedimob.factories import make_actor, make_campaign
+from tests.fedimob.factories import make_account, make_actor, make_association, make_campaign
 
 
 async def test_the_worker_ends_a_campaign_at_its_deadline_with_its_outcome(
@@ -46,3 +49,30 @@ async def test_the_safety_net_ends_overdue_campaigns_whose_job_was_lost(db: Data
     ended = await end_overdue(now=now + timedelta(hours=3))
     assert [c.id for c in ended] == [campaign.id]
     assert (await Campaign.get(id=campaign.id)).outcome == Outcome.MISSED
+
+
+async def test_closing_early_ends_now_with_the_outcome_and_tells_participants(
+    db: Database,
+) -> None:
+    now = utcnow()
+    campaign = await make_campaign(goal_target=1, now=now, deadline=now + timedelta(days=3))
+    await join(campaign, await make_actor(), via=JoinVia.WEB, now=now)
+    closed = await end_now(campaign, now=now + timedelta(hours=1))
+    assert (closed.state, closed.outcome) == (CampaignState.ENDED, Outcome.SUCCEEDED)
+    assert closed.deadline == closed.ended_at == now + timedelta(hours=1)
+    assert await Job.filter(kind="campaign.ended").count() == 1
+    # The deadline job, at the old deadline, finds nothing to do.
+    assert await end_if_due(campaign.id, now=now + timedelta(days=3, seconds=1)) is None
+    with pytest.raises(InvalidTransition):
+        await end_now(closed, now=now + timedelta(hours=2))
+
+
+async def test_only_organisers_close_and_only_running_campaigns(db: Database) -> None:
+    now = utcnow()
+    owner = await make_account()
+    draft = await make_campaign(await make_association(owner), publish=False, now=now)
+    with pytest.raises(PermissionDenied):
+        await end_now(draft, by=await make_account(), now=now)
+    with pytest.raises(InvalidTransition):
+        await end_now(draft, by=owner, now=now)
+    assert (await Campaign.get(id=draft.id)).state == CampaignState.DRAFT
