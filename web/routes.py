@@ -12,7 +12,7 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from web import account, admin, auth, discover, language, pages, volunteer
+from web import account, admin, auth, discover, language, organiser, pages, volunteer
 from web.endpoints import serve
 from web.i18n import Catalogues
 
@@ -30,6 +30,7 @@ def web_routes() -> list[BaseRoute]:
         *language.routes(),
         *volunteer.routes(),
         *admin.routes(),
+        *organiser.routes(),
     ]
     return [
         *serve(routes, catalogues),
