@@ -36,6 +36,7 @@ from web import i18n
 from web.endpoints import refuse
 from web.security import HEADERS
 from web.templating import render, templates
+from web.volunteer import campaign_actions
 
 MAX_SERVER_INPUT = 300
 WIDGET_WIDTH, WIDGET_HEIGHT = 320, 200
@@ -131,6 +132,7 @@ async def campaign_page(request: Request) -> Response:
             "calendar_url": f"/campaigns/{campaign.slug}.ics" if physical else None,
             "widget_snippet": widget_snippet(campaign, settings),
             "now": utcnow(),
+            **await campaign_actions(request, campaign),  # the join box's data
         },
     )
     response.headers["vary"] = "Accept"  # the same URL serves the ActivityPub actor

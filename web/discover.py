@@ -33,6 +33,7 @@ from fedimob.domain.catalogue import (
 from fedimob.models import CampaignKind
 from web import campaign_page, feeds
 from web.templating import render
+from web.volunteer import remote_actions
 
 
 def query_of(request: Request) -> CatalogueQuery:
@@ -85,6 +86,8 @@ async def index(request: Request) -> Response:
             "max_text": MAX_TEXT,
             "max_category": MAX_CATEGORY,
             "now": utcnow(),
+            # The join buttons of other instances' campaigns.
+            **(await remote_actions(request) if any(c.remote for c in page.cards) else {}),
         },
     )
 

@@ -19,6 +19,7 @@ from fedimob.domain.participation import join, leave, report_contribution
 from fedimob.models import Actor, Campaign, CampaignKind, GoalKind, JoinMode, JoinVia
 from tests.fedimob.factories import make_account, make_actor, make_campaign
 from tests.web.campaign_builders import fast_keys
+from tests.web.forms import log_in, make_user, submit
 from web.campaign_page import share_server
 
 SCRIPT = "<script>alert('x')</script>"
@@ -147,6 +148,30 @@ async def test_the_page_shows_what_a_volunteer_needs(
     assert "set-cookie" not in page.headers
 
 
+async def test_a_volunteer_joins_from_the_box_beside_the_progress(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    await cleanup()
+    await make_user()
+    await log_in(client)
+    page = await client.get("/campaigns/cleanup")
+    assert page.status_code == 200
+    box = page.text.split('<section class="campaign-progress"', 1)[1].split('<p class="lead">')[0]
+    assert "<progress" in box
+    assert 'action="/campaigns/cleanup/join"' in box
+    joined = await submit(
+        client,
+        "/campaigns/cleanup/join",
+        {"pledge": "60", "listed": "1"},
+        page="/campaigns/cleanup",
+    )
+    assert joined.status_code == 303
+    page = await client.get("/campaigns/cleanup")
+    assert "You're in: you pledged 1 hr." in page.text
+    people = page.text.split('<ul class="people">', 1)[1].split("</ul>", 1)[0]
+    assert 'href="/users/alice"' in people
+
+
 async def test_a_digital_campaign_has_no_place_and_no_calendar(
     client: httpx.AsyncClient, db: Database
 ) -> None:
@@ -156,15 +181,6 @@ async def test_a_digital_campaign_has_no_place_and_no_calendar(
     assert "openstreetmap" not in html
     assert 'href="https://example.org/how"' in html
     assert "Impact so far" not in html  # no impact goal, no conversions
-
-
-async def test_the_join_box_sits_beside_the_progress(
-    client: httpx.AsyncClient, db: Database
-) -> None:
-    await cleanup()
-    html = (await client.get("/campaigns/cleanup")).text
-    box = html.split('<section class="campaign-progress"', 1)[1].split('<p class="lead">', 1)[0]
-    assert "<progress" in box
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from fedimob.domain.participation import join
 from fedimob.models import Campaign, CampaignKind, JoinVia
 from tests.fedimob.factories import make_actor, make_association, make_campaign
 from tests.web.campaign_builders import fast_keys, remote_campaign
+from tests.web.forms import log_in, make_user
 
 _TITLES = re.compile(r"<h3>(?:<a [^>]*>)?([^<]*)(?:</a>)?</h3>")
 
@@ -81,6 +82,21 @@ async def test_a_remote_campaign_is_escaped_and_linked_with_care(
     assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;&lt;b&gt;Big&lt;/b&gt;" in page.text
     assert "javascript:" not in page.text
     assert 'href="https://evil.example/e/1" rel="nofollow noopener noreferrer"' in page.text
+
+
+async def test_a_logged_in_visitor_can_join_a_remote_campaign_from_the_list(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    await make_campaign(title="Ours")
+    await remote_campaign(title="Theirs", ap_id="https://other.example/events/1")
+    await make_user()
+    await log_in(client)
+    page = await client.get("/")
+    assert page.status_code == 200
+    assert running_titles(page.text) == ["Theirs", "Ours"]
+    assert 'action="/remote-campaigns/join"' in page.text
+    assert 'value="https://other.example/events/1"' in page.text
+    assert "Log out" in page.text
 
 
 async def test_empty_states(client: httpx.AsyncClient, db: Database) -> None:
