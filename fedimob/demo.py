@@ -129,6 +129,11 @@ async def load_demo(settings: Settings, *, now: datetime | None = None) -> dict[
         by=organiser, publish=True, now=now - timedelta(days=6),
     )  # fmt: skip
     await _join_all(cleanup, people[:14], [180], now - timedelta(days=5))
+    await post_update(
+        cleanup, by=organiser, title="Where to meet",
+        body="We meet at the **footbridge** at 9:00. Bring boots; we bring gloves and bags.",
+        now=now - timedelta(days=1),
+    )  # fmt: skip
 
     trees = await create_campaign(
         river,
