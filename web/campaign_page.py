@@ -22,6 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from fedimob.clock import utcnow
+from fedimob.domain.catalogue import card_of_campaign
 from fedimob.domain.public_campaigns import (
     campaign_news,
     impact_figures,
@@ -183,7 +184,9 @@ async def widget(request: Request) -> Response:
         request,
         "campaign/widget.html",
         {
-            "c": await campaign_summary(campaign, settings),
+            "c": card_of_campaign(campaign),  # no milestones: one query, for a page others embed
+            "url": settings.absolute(f"/campaigns/{campaign.slug}"),
+            "domain": settings.domain,
             "locale": i18n.current_locale(),
             "running": campaign.deadline > utcnow(),
         },

@@ -209,6 +209,18 @@ def card_of_ours(row: Row) -> CampaignCard:
     )
 
 
+def card_of_campaign(campaign: Campaign) -> CampaignCard:
+    """The card of one campaign already loaded, with its association (`public_campaign`)."""
+    association = campaign.association
+    return card_of_ours(
+        {
+            **{column: getattr(campaign, column) for column in OUR_COLUMNS if "__" not in column},
+            "association__username": association.username,
+            "association__region": association.region,
+        }
+    )
+
+
 def card_of_theirs(row: Row) -> CampaignCard:
     """The card of another instance's campaign, from what its Event told us (THEIR_COLUMNS)."""
     goal_kind, goal = row["goal_kind"], row["goal_target"]

@@ -83,6 +83,8 @@ async def campaign_news(campaign: Campaign, limit: int = MAX_NEWS) -> list[Campa
 
 async def listed_participants(campaign: Campaign, limit: int = MAX_LISTED) -> list[ListedPerson]:
     """Accepted participants who opted in to be listed, in the order they joined."""
+    if campaign.participants_count == 0:
+        return []  # nobody accepted, nobody listed: no need to ask
     rows = (
         await Participation.filter(
             campaign_id=campaign.id,

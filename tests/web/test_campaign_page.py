@@ -267,6 +267,8 @@ async def test_the_widget_may_be_framed_by_any_site_and_only_the_widget(
         widget.text
     )
     assert 'href="/static/widget.css"' in widget.text
+    assert "Join on fedimob.test" in widget.text
+    assert "Ends in 3 days" in widget.text
     for path in ("/", "/campaigns/cleanup", "/campaigns/cleanup.ics", "/campaigns.atom"):
         other = await client.get(path)
         assert "frame-ancestors 'self'" in other.headers["content-security-policy"], path
