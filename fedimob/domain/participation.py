@@ -20,7 +20,7 @@ from fedimob.domain.campaigns import lock_campaign
 from fedimob.domain.progress import record_milestones
 from fedimob.domain.tally import Tally, store_tally, tally_of, tally_of_campaign
 from fedimob.errors import InvalidTransition, JoinRefused, NotFound, ValidationError
-from fedimob.jobs.queue import enqueue
+from fedimob.jobs.queue import URGENT, enqueue
 from fedimob.models import (
     Account,
     Actor,
@@ -73,9 +73,16 @@ async def _commit_tally(campaign: Campaign, delta: Tally, now: datetime) -> None
         return
     fields = store_tally(campaign, tally_of_campaign(campaign) + delta)
     await campaign.save(update_fields=fields)
-    await enqueue(COUNTS_JOB, {"campaign_id": campaign.id}, key=f"counts:{campaign.id}")
+    await counts_changed(campaign.id)
     if delta.participants > 0 or delta.pledged_minutes > 0 or delta.impact > 0:
         await record_milestones(campaign, now)
+
+
+async def counts_changed(campaign_id: int) -> None:
+    """Queue the campaign's coalesced count update (one pending per campaign), urgently."""
+    await enqueue(
+        COUNTS_JOB, {"campaign_id": campaign_id}, key=f"counts:{campaign_id}", priority=URGENT
+    )
 
 
 def _snapshot(participation: Participation | None) -> Tally:

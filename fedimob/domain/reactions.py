@@ -5,8 +5,7 @@ from __future__ import annotations
 from tortoise.exceptions import IntegrityError
 
 from fedimob.db import in_transaction
-from fedimob.domain.participation import COUNTS_JOB
-from fedimob.jobs.queue import enqueue
+from fedimob.domain.participation import counts_changed
 from fedimob.models import Actor, Campaign, Reaction, ReactionKind
 
 
@@ -17,7 +16,7 @@ async def react(campaign: Campaign, actor: Actor, kind: ReactionKind, ap_id: str
     try:
         async with in_transaction():
             await Reaction.create(campaign=campaign, actor=actor, kind=kind, ap_id=ap_id)
-            await enqueue(COUNTS_JOB, {"campaign_id": campaign.id}, key=f"counts:{campaign.id}")
+            await counts_changed(campaign.id)
     except IntegrityError:  # the same reaction arrived twice at once
         return False
     return True
@@ -35,8 +34,7 @@ async def unreact(actor: Actor, *, ap_id: str, campaign: Campaign | None = None,
         return False
     async with in_transaction():
         await removed.delete()
-        key = f"counts:{removed.campaign_id}"  # type: ignore[attr-defined]
-        await enqueue(COUNTS_JOB, {"campaign_id": removed.campaign_id}, key=key)  # type: ignore[attr-defined]
+        await counts_changed(removed.campaign_id)  # type: ignore[attr-defined]
     return True
 
 

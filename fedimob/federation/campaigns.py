@@ -22,6 +22,7 @@ from fedimob.federation.local_actors import local_actor
 from fedimob.federation.messages import tell, text_for
 from fedimob.federation.outbox import activity, send, stable_activity_id
 from fedimob.federation.polls import campaign_to_question, tallies
+from fedimob.jobs.queue import NORMAL, URGENT
 from fedimob.jobs.registry import JobRun, PermanentJobError, RetryLater
 from fedimob.models import (
     Account,
@@ -84,7 +85,7 @@ async def announce_published(federation: Federation, run: JobRun) -> None:
 
 
 async def send_to_everyone_concerned(
-    campaign: Campaign, document: dict[str, Any], now: datetime
+    campaign: Campaign, document: dict[str, Any], now: datetime, *, priority: int = NORMAL
 ) -> None:
     """News of a campaign reaches its followers, its association's and our instance's
     followers (every mirror), and the servers of its remote participants."""
@@ -96,6 +97,7 @@ async def send_to_everyone_concerned(
     await send(
         campaign.actor, document, recipients=participants, to_followers=True,
         followers_of=[campaign.association.actor, await instance_actor()], now=now,
+        priority=priority,
     )  # fmt: skip
 
 
@@ -123,7 +125,7 @@ async def announce_counts(federation: Federation, run: JobRun) -> None:
         for document in (event, poll):
             update = activity(urls, actor, "Update", document, **_public(urls, actor),
                               published=run.now)  # fmt: skip
-            await send_to_everyone_concerned(campaign, update, run.now)
+            await send_to_everyone_concerned(campaign, update, run.now, priority=URGENT)
 
 
 async def announce_edit(federation: Federation, run: JobRun) -> None:

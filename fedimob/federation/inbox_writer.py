@@ -20,7 +20,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from fedimob.db import in_transaction
-from fedimob.jobs.queue import enqueue
+from fedimob.jobs.queue import SOON, enqueue
 from fedimob.models import InboxItem
 
 log = logging.getLogger(__name__)
@@ -120,4 +120,5 @@ async def _insert(group: list[Received], ids: list[str]) -> None:
         if not fresh:
             return
         await InboxItem.bulk_create([received.row() for received in fresh.values()])
-        await enqueue(PROCESS_JOB, {"activity_ids": list(fresh)})
+        # Before deliveries: joins are committed (and counted) before confirmations go out.
+        await enqueue(PROCESS_JOB, {"activity_ids": list(fresh)}, priority=SOON)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from activitypub.vocab import has_type, read_ref, read_tags
+from fedimob.db import in_transaction
 from fedimob.domain.participation import join, leave, report_contribution
 from fedimob.errors import FedimobError
 from fedimob.federation.keywords import Intent, read_request
@@ -44,23 +45,23 @@ async def on_mention(incoming: Incoming) -> None:
         return
     federation, person, now = incoming.federation, incoming.actor, incoming.now
     try:
-        if request.intent == Intent.LEAVE:
-            if (await leave(campaign, person, asked_at=incoming.asked_at, now=now)).changed:
-                await tell(federation, campaign, person, "left", now)
-            return
-        if request.intent == Intent.REPORT:
-            await report_contribution(
-                campaign, person, minutes=request.minutes, impact=request.impact, now=now
-            )
-            await tell(federation, campaign, person, "reported", now,
-                       minutes=request.minutes or 0, impact=request.impact)  # fmt: skip
-            return
-        change = await join(
-            campaign, person, via=JoinVia.MENTION, pledge_minutes=request.minutes,
-            ap_id=ref.id if ref else None, asked_at=incoming.asked_at, now=now,
-        )  # fmt: skip
+        async with in_transaction():  # each change commits with its message
+            if request.intent == Intent.LEAVE:
+                if (await leave(campaign, person, asked_at=incoming.asked_at, now=now)).changed:
+                    await tell(federation, campaign, person, "left", now)
+                return
+            if request.intent == Intent.REPORT:
+                await report_contribution(
+                    campaign, person, minutes=request.minutes, impact=request.impact, now=now
+                )
+                await tell(federation, campaign, person, "reported", now,
+                           minutes=request.minutes or 0, impact=request.impact)  # fmt: skip
+                return
+            change = await join(
+                campaign, person, via=JoinVia.MENTION, pledge_minutes=request.minutes,
+                ap_id=ref.id if ref else None, asked_at=incoming.asked_at, now=now,
+            )  # fmt: skip
+            if change.changed:
+                await confirm_participation(federation, campaign, person, change.participation, now)
     except FedimobError as refused:  # closed, full, not participating, odd pledge...
         log.info("request by mention for %s not granted: %s", campaign.slug, refused)
-        return
-    if change.changed:
-        await confirm_participation(federation, campaign, person, change.participation, now)

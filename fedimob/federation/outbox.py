@@ -15,7 +15,7 @@ from activitypub.audience import AS_PUBLIC
 from activitypub.contexts import fedimob_context
 from fedimob.clock import utcnow
 from fedimob.federation.urls import LocalUrls
-from fedimob.jobs.queue import enqueue
+from fedimob.jobs.queue import NORMAL, enqueue
 from fedimob.models import Actor, Follow, FollowState, OutboxActivity
 
 DELIVER_JOB = "federation.deliver"
@@ -84,10 +84,12 @@ async def send(
     to_followers: bool = False,
     followers_of: Iterable[Actor] = (),
     now: datetime | None = None,
+    priority: int = NORMAL,
 ) -> OutboxActivity:
     """Store `document` in `actor`'s outbox and queue one delivery per inbox.
 
-    Call it inside the transaction of the change that causes it.
+    Call it inside the transaction of the change that causes it; `priority`
+    is its deliveries' (counts go before messages to one person).
     """
     inboxes = _dedupe(recipients)
     for audience_of in ([actor] if to_followers else []) + list(followers_of):
@@ -106,6 +108,7 @@ async def send(
             DELIVER_JOB,
             {"activity": stored.id, "inbox": inbox},
             max_attempts=DELIVERY_ATTEMPTS,
+            priority=priority,
         )
     return stored
 

@@ -13,6 +13,7 @@ import logging
 from activitypub.errors import InvalidDocument
 from activitypub.polls import read_vote
 from activitypub.vocab import has_type, read_ref
+from fedimob.db import in_transaction
 from fedimob.domain.participation import join
 from fedimob.errors import JoinRefused
 from fedimob.federation.mentions import on_mention
@@ -49,17 +50,20 @@ async def on_create(incoming: Incoming) -> None:
     if minutes is None:
         raise InvalidDocument(f"{vote.choice!r} is not an option of {vote.poll_id}")
     try:
-        change = await join(
-            campaign, incoming.actor, via=JoinVia.POLL_VOTE, pledge_minutes=minutes,
-            ap_id=vote.id, asked_at=incoming.asked_at, now=incoming.now,
-        )  # fmt: skip
+        # The join and its confirmation commit together: a crash between them
+        # would leave a participation that nobody was told about, for ever.
+        async with in_transaction():
+            change = await join(
+                campaign, incoming.actor, via=JoinVia.POLL_VOTE, pledge_minutes=minutes,
+                ap_id=vote.id, asked_at=incoming.asked_at, now=incoming.now,
+            )  # fmt: skip
+            if change.changed:
+                await confirm_participation(
+                    incoming.federation, campaign, incoming.actor, change.participation,
+                    incoming.now,
+                )  # fmt: skip
     except JoinRefused as refused:
         log.info("vote for %s refused: %s", campaign.slug, refused.reason)
-        return
-    if change.changed:
-        await confirm_participation(
-            incoming.federation, campaign, incoming.actor, change.participation, incoming.now
-        )
 
 
 def register(handlers: ActivityHandlers) -> None:

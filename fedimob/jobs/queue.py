@@ -23,6 +23,12 @@ BACKOFF_CAP_SECONDS = 6 * 3600.0
 MAX_ERROR_LENGTH = 2000
 
 
+# Job priorities: what people see (counts) before what can wait (one person's message).
+URGENT = 10
+SOON = 5
+NORMAL = 0
+
+
 async def enqueue(
     kind: str,
     payload: dict[str, Any] | None = None,
@@ -30,12 +36,14 @@ async def enqueue(
     run_at: datetime | None = None,
     max_attempts: int = 10,
     key: str | None = None,
+    priority: int = NORMAL,
 ) -> Job:
     """Add a job; call it inside the transaction of the change that causes it.
 
     With a `key`, a job still pending under that key is returned instead of a
     new one (so 5,000 joins in a minute make one count update, not 5,000).
     The caller serialises on what the key names (e.g. the campaign's lock).
+    Due jobs run by `priority` (URGENT, SOON, NORMAL), then oldest first.
     """
     if key is not None:
         pending = await Job.filter(key=key, state=JobState.PENDING).first()
@@ -47,6 +55,7 @@ async def enqueue(
         run_at=run_at or utcnow(),
         max_attempts=max_attempts,
         key=key,
+        priority=priority,
     )
 
 
@@ -79,7 +88,7 @@ async def claim(worker_id: str, *, now: datetime, limit: int, lease: timedelta) 
     async with in_transaction():
         candidates = (
             await Job.filter(_due(now))
-            .order_by("run_at", "id")
+            .order_by("-priority", "run_at", "id")
             .limit(limit)
             .select_for_update(skip_locked=True)
         )

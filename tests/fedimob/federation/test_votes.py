@@ -164,8 +164,9 @@ async def test_a_new_follower_gets_the_poll_privately_and_can_vote_in_it(
     await post(client, "/inbox", follow_of(alice, "https://fedimob.test/campaigns/river"), alice)
     await worker.run_once()
     [welcome] = [
-        d.activity["object"] for d in mastodon.deliveries if d.activity["type"] == "Create"
-    ]
+        d.activity["object"] for d in mastodon.deliveries
+        if d.activity["type"] == "Create" and d.activity["object"]["to"] == [alice.id]
+    ]  # fmt: skip
     assert welcome["type"] == "Question"
     assert welcome["to"] == [alice.id]
     assert welcome["id"].startswith(POLL + "/")
@@ -179,5 +180,6 @@ async def test_a_new_follower_gets_the_poll_privately_and_can_vote_in_it(
     invitations = [
         d for d in mastodon.deliveries
         if d.activity["type"] == "Create" and d.activity["object"].get("type") == "Question"
+        and d.activity["object"]["to"] == [alice.id]
     ]  # fmt: skip
     assert len(invitations) == 1

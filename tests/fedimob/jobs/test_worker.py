@@ -192,3 +192,14 @@ async def test_a_slow_batch_keeps_its_jobs_from_other_workers(db: Database) -> N
     other = await queue.claim("other", now=now + timedelta(minutes=5), limit=3, lease=lease)
     assert [job.id for job in other] == [claimed[0].id, claimed[1].id]
     assert not await queue.renew(claimed[0], until=now + timedelta(minutes=11))  # stolen
+
+
+async def test_urgent_jobs_run_before_older_ones(db: Database) -> None:
+    now = utcnow()
+    for n in range(3):
+        await queue.enqueue("message", {"n": n}, run_at=now - timedelta(minutes=10 - n))
+    await queue.enqueue("counts", {}, run_at=now, priority=queue.URGENT)
+    await queue.enqueue("inbox", {}, run_at=now, priority=queue.SOON)
+    claimed = await queue.claim("w", now=now, limit=5, lease=timedelta(minutes=1))
+    assert [job.kind for job in claimed] == ["counts", "inbox", "message", "message", "message"]
+    assert [job.payload.get("n") for job in claimed[2:]] == [0, 1, 2]  # then oldest first
