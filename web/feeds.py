@@ -26,6 +26,7 @@ from fedimob.errors import NotFound
 from fedimob.models import Campaign, CampaignKind, CampaignState
 from fedimob.settings import Settings
 from web import i18n
+from web.campaign_page import campaign_page
 from web.endpoints import refuse
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -138,8 +139,11 @@ async def campaign_calendar(request: Request) -> Response:
     try:
         campaign = await public_campaign(slug)
     except NotFound:
-        campaign = None
-    if campaign is None or campaign.kind != CampaignKind.PHYSICAL or campaign.starts_at is None:
+        # Names may contain dots: this route hides the page of a campaign named
+        # "meetup.ics", so it serves that page (or the campaign page's own 404).
+        request.scope["path_params"] = {"slug": f"{slug}.ics"}
+        return await campaign_page(request)
+    if campaign.kind != CampaignKind.PHYSICAL or campaign.starts_at is None:
         return await refuse(
             request,
             404,

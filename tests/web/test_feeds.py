@@ -213,3 +213,12 @@ async def test_no_calendar_without_a_public_action(
     response = await client.get(path)
     assert response.status_code == 404
     assert "text/html" in response.headers["content-type"]
+
+
+async def test_a_campaign_named_like_a_calendar_keeps_its_page(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    await make_campaign(slug="meetup.ics", title="Named with a dot")
+    page = await client.get("/campaigns/meetup.ics")
+    assert page.status_code == 200
+    assert "<h1>Named with a dot</h1>" in page.text
