@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from fedimob.clock import utcnow
-from fedimob.domain.campaigns import list_campaigns
+from fedimob.domain.associations import require_organiser
+from fedimob.domain.campaigns import get_campaign, list_campaigns
+from fedimob.errors import NotFound, PermissionDenied
 from fedimob.models import (
     Account,
     Association,
@@ -62,6 +64,21 @@ async def organised_associations(account: Account) -> list[OrganisedAssociation]
         .order_by("association__name", "association_id")
     )
     return [OrganisedAssociation(m.association, MemberRole(m.role)) for m in memberships]
+
+
+async def organised_campaign(slug: str, account: Account) -> Campaign:
+    """The campaign named `slug`, its association loaded, if `account` may organise it.
+
+    NotFound otherwise, whether it exists or not: someone else's organisers
+    learn nothing of a draft's name.
+    """
+    campaign = await get_campaign(slug)
+    try:
+        await require_organiser(account, campaign.association_id)  # type: ignore[attr-defined]
+    except PermissionDenied:
+        raise NotFound(f"no campaign named {slug!r}") from None
+    await campaign.fetch_related("association")
+    return campaign
 
 
 async def campaigns_by_state(association_id: int) -> dict[CampaignState, list[Campaign]]:

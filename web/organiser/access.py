@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fedimob.domain.associations import get_association, require_organiser
-from fedimob.domain.campaigns import get_campaign
+from fedimob.domain.dashboard import organised_campaign
 from fedimob.errors import NotFound, PermissionDenied
 from fedimob.models import Association, Campaign, MemberRole
 from web import i18n
@@ -37,15 +37,15 @@ async def not_found(request: Request) -> Response:
 
 
 def campaign_organisers(endpoint: CampaignEndpoint) -> Endpoint:
-    """The endpoint gets the campaign of `{slug}`, for its association's organisers only."""
+    """The endpoint gets the campaign of `{slug}` (its association loaded), for its
+    association's organisers only."""
 
     @login_required
     @functools.wraps(endpoint)
     async def guarded(request: Request) -> Response:
         try:
-            campaign = await get_campaign(request.path_params["slug"])
-            await require_organiser(require_user(request), campaign.association_id)  # type: ignore[attr-defined]
-        except (NotFound, PermissionDenied):
+            campaign = await organised_campaign(request.path_params["slug"], require_user(request))
+        except NotFound:
             return await not_found(request)
         return await endpoint(request, campaign)
 

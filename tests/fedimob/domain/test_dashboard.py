@@ -6,8 +6,14 @@ from fedimob.db import Database
 from fedimob.domain import dashboard
 from fedimob.domain.associations import add_member
 from fedimob.domain.campaigns import cancel_campaign
-from fedimob.domain.dashboard import campaigns_by_state, joins_per_day, organised_associations
+from fedimob.domain.dashboard import (
+    campaigns_by_state,
+    joins_per_day,
+    organised_associations,
+    organised_campaign,
+)
 from fedimob.domain.participation import join, leave
+from fedimob.errors import NotFound
 from fedimob.models import Campaign, CampaignState, JoinVia, MemberRole, Participation
 from tests.fedimob.factories import make_account, make_actor, make_association, make_campaign
 
@@ -78,3 +84,16 @@ async def test_organised_associations_lists_each_membership_with_its_role(db: Da
     found = {(o.association.id, o.role) for o in await organised_associations(person)}
     assert found == {(owned.id, MemberRole.OWNER), (helped.id, MemberRole.ORGANISER)}
     assert await organised_associations(await make_account()) == []
+
+
+async def test_an_organised_campaign_is_found_only_by_its_organisers(db: Database) -> None:
+    owner = await make_account()
+    draft = await make_campaign(await make_association(owner), publish=False)
+    found = await organised_campaign(draft.slug, owner)
+    assert found.id == draft.id
+    assert found.association.id == draft.association_id  # type: ignore[attr-defined]
+    stranger = await make_account()
+    await make_association(stranger)
+    for slug, who in ((draft.slug, stranger), ("nope", owner), ("\x00" * 3000, owner)):
+        with pytest.raises(NotFound):
+            await organised_campaign(slug, who)
