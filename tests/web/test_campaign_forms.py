@@ -1,5 +1,6 @@
 import html
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 from typing import Any
 
 import httpx
@@ -443,3 +444,69 @@ async def test_the_edit_form_shows_stored_values_in_utc(
     draft = await make_campaign(org.ours, publish=False, now=now, deadline=deadline)
     page = await client.get(f"/dashboard/campaigns/{draft.slug}/edit")
     assert 'name="deadline" type="datetime-local" value="2031-03-04T05:06"' in page.text
+
+
+class _FormFields(HTMLParser):
+    """The values a browser would send from the page's campaign form."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self._inside = False
+        self._textarea = ""
+        self._select = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {key: value or "" for key, value in attrs}
+        if tag == "form":
+            self._inside = "campaign-form" in found.get("class", "")
+        name = found.get("name", "")
+        if not self._inside or (not name and tag != "option"):
+            return
+        kind = found.get("type", "text")
+        if tag == "input" and kind not in {"radio", "hidden", "submit"}:
+            self.values[name] = found.get("value", "")
+        elif tag == "input" and kind == "radio" and "checked" in found:
+            self.values[name] = found["value"]
+        elif tag == "textarea":
+            self._textarea = name
+            self.values[name] = ""
+        elif tag == "select":
+            self._select = name
+        elif tag == "option" and self._select and "selected" in found:
+            self.values[self._select] = found["value"]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._inside = False
+        elif tag == "textarea":
+            self._textarea = ""
+        elif tag == "select":
+            self._select = ""
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.values[self._textarea] += data
+
+
+async def test_saving_a_draft_as_shown_changes_nothing(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    await organiser(client)
+    form = valid_form(**{"conversion-0-per_unit": "0.0003", "conversion-1-quantity": "water"})
+    form.update({"conversion-1-unit": "l", "conversion-1-per_unit": "1234567.891"})
+    assert (await submit(client, NEW, form)).status_code == 303
+    before = await get_campaign("river_cleanup")
+    path = "/dashboard/campaigns/river_cleanup/edit"
+    parser = _FormFields()
+    parser.feed((await client.get(path)).text)
+    shown = {k: v for k, v in parser.values.items() if k not in {"update_title", "body"}}
+    assert shown["description"] == form["description"]
+    assert (await submit(client, path, {**shown, "action": "save"})).status_code == 303
+    after = await get_campaign("river_cleanup")
+    for name in ("title", "summary", "description_md", "categories", "language", "kind",
+                 "address", "latitude", "longitude", "starts_at", "ends_at", "goal_kind",
+                 "goal_target", "impact_unit", "conversions", "pledge_options", "capacity",
+                 "join_mode", "deadline"):  # fmt: skip
+        assert getattr(after, name) == getattr(before, name), name
+    assert [c["per_unit"] for c in after.conversions] == [0.0003, 1234567.891]

@@ -134,10 +134,6 @@ def moment_text(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime(MOMENT_FORMAT) if moment else ""
 
 
-def _number(value: float) -> str:
-    return f"{value:g}" if abs(value) >= 1e-4 or value == 0 else repr(value)
-
-
 def values_of(campaign: Campaign) -> CampaignValues:
     """A stored campaign as the form shows it."""
     return CampaignValues(
@@ -167,7 +163,7 @@ def values_of(campaign: Campaign) -> CampaignValues:
             {
                 "quantity": str(item.get("quantity", "")),
                 "unit": str(item.get("unit", "")),
-                "per_unit": _number(float(str(item.get("per_unit", 0)))),
+                "per_unit": repr(float(str(item.get("per_unit", 0)))),  # exact, to save again
                 "source": str(item.get("source", "")),
             }
             for item in campaign.conversions

@@ -28,14 +28,7 @@ from fedimob.domain.lifecycle import end_now
 from fedimob.domain.progress import outcome_of
 from fedimob.domain.text import render_markdown
 from fedimob.errors import Conflict, InvalidTransition, NotFound, ValidationError
-from fedimob.models import (
-    Association,
-    Campaign,
-    CampaignKind,
-    CampaignState,
-    GoalKind,
-    JoinMode,
-)
+from fedimob.models import Association, Campaign, CampaignState
 from web import i18n
 from web.access import login_required, require_user
 from web.forms import field
@@ -66,14 +59,6 @@ def _manage_path(request: Request, campaign: Campaign) -> str:
     return str(request.url_for("dashboard_campaign_edit", slug=campaign.slug).path)
 
 
-def _editable(campaign: Campaign | None) -> tuple[str, ...]:
-    if campaign is None or campaign.state == CampaignState.DRAFT:
-        return ("all",)
-    if campaign.state == CampaignState.PUBLISHED:
-        return PUBLISHED_FIELDS
-    return ()
-
-
 async def _form_page(
     request: Request,
     association: Association,
@@ -85,19 +70,16 @@ async def _form_page(
     update: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    editable = _editable(campaign)
+    state = campaign.state if campaign else CampaignState.DRAFT
     context: dict[str, Any] = {
         "association": association,
         "campaign": campaign,
         "state": str(campaign.state) if campaign else "new",
-        "editable": editable,
-        "all_editable": "all" in editable,
+        "editable": state in OPEN,  # a published campaign: its PUBLISHED_FIELDS only
+        "all_editable": state == CampaignState.DRAFT,
         "values": values,
         "rows": values.rows(),
         "errors": errors or {},
-        "kinds": list(CampaignKind),
-        "goal_kinds": list(GoalKind),
-        "join_modes": list(JoinMode),
         "update": update or {"values": {}, "errors": {}},
         "preview": None,
     }
@@ -181,7 +163,7 @@ async def _save(request: Request, campaign: Campaign, values: CampaignValues) ->
 
 @campaign_organisers
 async def edit_campaign_page(request: Request, campaign: Campaign) -> Response:
-    association = await campaign.association
+    association = campaign.association
     if request.method == "GET":
         return await _form_page(request, association, values_of(campaign), campaign=campaign)
     if campaign.state not in OPEN:
@@ -262,7 +244,7 @@ async def post_news(request: Request, campaign: Campaign) -> Response:
         name = "update_title" if name == "title" else name
         return await _form_page(
             request,
-            await campaign.association,
+            campaign.association,
             values_of(campaign),
             campaign=campaign,
             update={"values": typed, "errors": {name: message}},
