@@ -9,7 +9,7 @@ from fedimob.clock import utcnow
 from fedimob.db import in_transaction
 from fedimob.domain.associations import require_organiser
 from fedimob.domain.campaigns import ENDED_JOB, lock_campaign
-from fedimob.domain.participation import COUNTS_JOB
+from fedimob.domain.participation import counts_changed
 from fedimob.domain.progress import outcome_of
 from fedimob.errors import InvalidTransition
 from fedimob.jobs.queue import enqueue
@@ -65,7 +65,7 @@ async def _end(campaign: Campaign, now: datetime, *, fields: list[str]) -> None:
     campaign.ended_at = now
     await campaign.save(update_fields=["state", "outcome", "ended_at", "updated_at", *fields])
     # The final counts, and the poll's `closed`, go out like any count change.
-    await enqueue(COUNTS_JOB, {"campaign_id": campaign.id}, key=f"counts:{campaign.id}")
+    await counts_changed(campaign.id)
     await enqueue(ENDED_JOB, {"campaign_id": campaign.id})
 
 
