@@ -96,7 +96,7 @@ def create_app(
             *inbox_routes(),
             *collection_routes(),
             *object_routes(),
-            *web_routes(),
+            *web_routes(page_cache_seconds=settings.page_cache_seconds),
         ],
         middleware=[
             Middleware(SecurityHeadersMiddleware),

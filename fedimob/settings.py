@@ -33,6 +33,7 @@ KNOWN_VARIABLES = frozenset(
         "FEDIMOB_COUNT_UPDATE_SECONDS",
         "FEDIMOB_WORKER_POLL_SECONDS",
         "FEDIMOB_JOB_TIMEOUT_SECONDS",
+        "FEDIMOB_PAGE_CACHE_SECONDS",
         "FEDIMOB_TEST_DATABASE_URL",
     }
 )
@@ -52,6 +53,8 @@ class Settings:
     count_update_seconds: float = 60.0
     worker_poll_seconds: float = 1.0
     job_timeout_seconds: float = 60.0
+    # Public pages seen by visitors without a cookie are kept this long (0: never).
+    page_cache_seconds: float = 0.0
 
     @property
     def domain(self) -> str:
@@ -95,6 +98,9 @@ class Settings:
             ),
             job_timeout_seconds=parse_positive(
                 "FEDIMOB_JOB_TIMEOUT_SECONDS", env.get("FEDIMOB_JOB_TIMEOUT_SECONDS"), 60.0
+            ),
+            page_cache_seconds=parse_duration(
+                "FEDIMOB_PAGE_CACHE_SECONDS", env.get("FEDIMOB_PAGE_CACHE_SECONDS"), 2.0
             ),
         )
 
@@ -149,6 +155,19 @@ def parse_bool(name: str, value: str | None) -> bool:
     if normalised in _FALSE:
         return False
     raise ConfigurationError(f"{name} must be 1/0, true/false, yes/no or on/off, got {value!r}")
+
+
+def parse_duration(name: str, value: str | None, default: float) -> float:
+    """Seconds, zero allowed (to turn something off), at most a day."""
+    if value is None or not value.strip():
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number, got {value!r}") from None
+    if not 0 <= number <= 86_400:
+        raise ConfigurationError(f"{name} must be 0 to 86400 seconds, got {value!r}")
+    return number
 
 
 def parse_positive(name: str, value: str | None, default: float) -> float:

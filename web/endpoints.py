@@ -9,7 +9,9 @@ of them), so no page can forget a check:
    Accept-Language, else English;
 3. a state-changing request must come from our own origin, carry a bounded
    form, and that form's `csrf_token` must match the session's; else 403;
-4. after the endpoint, the session's changes are stored and the cookie set.
+4. after the endpoint, the session's changes are stored and the cookie set;
+5. a visitor without a cookie may get a public page from the page cache
+   (web/page_cache.py), rendered at most a few seconds ago.
 
 Federation routes are not web routes, so none of this touches them.
 """
@@ -26,6 +28,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from web import i18n
 from web.access import Endpoint
 from web.csrf import FIELD, same_origin, valid_token
+from web.page_cache import PageCache
 from web.sessions import SessionHandle, serving, session_of
 from web.templating import render
 
@@ -128,16 +131,17 @@ async def _error_page(request: Request, error: HTTPException) -> Response:
     return response
 
 
-def _guard(endpoint: Endpoint, catalogues: i18n.Catalogues) -> Endpoint:
+def _guard(endpoint: Endpoint, catalogues: i18n.Catalogues, pages: PageCache) -> Endpoint:
     sessionless = endpoint in _SESSIONLESS
 
     async def served(request: Request) -> Response:
         session = session_of(request)
         await session.load()
-        with (
-            i18n.use_locale(catalogues.active(choose_locale(request, session))),
-            serving(session),
-        ):
+        locale = choose_locale(request, session)
+        key = pages.key_for(request, locale)
+        if key is not None and (kept := pages.get(key)) is not None:
+            return kept
+        with i18n.use_locale(catalogues.active(locale)), serving(session):
             response = None
             if request.method not in SAFE_METHODS:
                 response = await _check_form(request, session, sessionless)
@@ -147,6 +151,8 @@ def _guard(endpoint: Endpoint, catalogues: i18n.Catalogues) -> Endpoint:
                 except HTTPException as error:
                     response = await _error_page(request, error)
             await session.commit(response)
+            if key is not None:
+                pages.put(key, response)
             return response
 
     served.__name__ = getattr(endpoint, "__name__", "endpoint")
@@ -154,26 +160,29 @@ def _guard(endpoint: Endpoint, catalogues: i18n.Catalogues) -> Endpoint:
     return served
 
 
-def serve(routes: Iterable[BaseRoute], catalogues: i18n.Catalogues) -> list[BaseRoute]:
+def serve(
+    routes: Iterable[BaseRoute], catalogues: i18n.Catalogues, pages: PageCache | None = None
+) -> list[BaseRoute]:
     """The same routes, each function endpoint wrapped by the checks above.
 
     Mounts of routes are served recursively; any other kind of route is
     refused at start-up rather than left unchecked.
     """
+    pages = pages or PageCache(0)
     served: list[BaseRoute] = []
     for route in routes:
         if isinstance(route, Route) and not isinstance(route.endpoint, type):
             served.append(
                 Route(
                     route.path,
-                    _guard(route.endpoint, catalogues),
+                    _guard(route.endpoint, catalogues, pages),
                     methods=sorted(route.methods or ()) or None,
                     name=route.name,
                 )
             )
         elif isinstance(route, Mount) and route.routes:
             served.append(
-                Mount(route.path, routes=serve(route.routes, catalogues), name=route.name)
+                Mount(route.path, routes=serve(route.routes, catalogues, pages), name=route.name)
             )
         else:
             raise TypeError(f"web routes must be function Routes or Mounts of them: {route!r}")

@@ -15,13 +15,15 @@ from starlette.staticfiles import StaticFiles
 from web import account, admin, auth, discover, language, organiser, pages, volunteer
 from web.endpoints import serve
 from web.i18n import Catalogues
+from web.page_cache import PageCache
 
 STATIC = Path(__file__).parent / "static"
 
 
-def web_routes() -> list[BaseRoute]:
+def web_routes(*, page_cache_seconds: float = 0) -> list[BaseRoute]:
     """Called when the app is built; the translation catalogues are read here, once."""
     catalogues = Catalogues()
+    page_cache = PageCache(page_cache_seconds)
     routes: list[BaseRoute] = [
         *pages.routes(),
         *discover.routes(),
@@ -33,6 +35,6 @@ def web_routes() -> list[BaseRoute]:
         *organiser.routes(),
     ]
     return [
-        *serve(routes, catalogues),
+        *serve(routes, catalogues, page_cache),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

@@ -111,3 +111,15 @@ def test_authorized_fetch_is_off_unless_asked(tmp_path: Path) -> None:
     assert Settings.from_env({}, workdir=tmp_path).authorized_fetch is False
     env = {"FEDIMOB_AUTHORIZED_FETCH": "true"}
     assert Settings.from_env(env, workdir=tmp_path).authorized_fetch is True
+
+
+@pytest.mark.parametrize(("value", "expected"), [("", 2.0), ("0", 0.0), ("0.5", 0.5)])
+def test_page_cache_seconds(tmp_path: Path, value: str, expected: float) -> None:
+    env = {"FEDIMOB_PAGE_CACHE_SECONDS": value}
+    assert Settings.from_env(env, workdir=tmp_path).page_cache_seconds == expected
+
+
+@pytest.mark.parametrize("bad", ["-1", "soon", "1e9", "nan"])
+def test_page_cache_seconds_out_of_range_is_refused(tmp_path: Path, bad: str) -> None:
+    with pytest.raises(ConfigurationError, match="FEDIMOB_PAGE_CACHE_SECONDS"):
+        Settings.from_env({"FEDIMOB_PAGE_CACHE_SECONDS": bad}, workdir=tmp_path)

@@ -1,0 +1,67 @@
+"""A very short cache of public pages for visitors without a cookie ("microcaching").
+
+A campaign shared on Mastodon is opened by thousands of people in the same
+minute, none of them logged in. For them the page is the same, so it is
+rendered once per `FEDIMOB_PAGE_CACHE_SECONDS` (2 s by default; 0 turns it
+off) per address and language, instead of once per visitor. Counts are at
+most that much late. Never cached: anything for a visitor with a cookie
+(their session, their CSRF token, their name), any response that sets a
+cookie, anything but a 200, any method but GET.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+MAX_ENTRIES = 512
+MAX_BODY = 512 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    expires: float
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+
+
+class PageCache:
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self.clock = clock
+        self._entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
+
+    def key_for(self, request: Request, locale: str) -> tuple[str, str] | None:
+        """The cache key, or None when this request must not be served from the cache."""
+        if self.seconds <= 0 or request.method != "GET" or "cookie" in request.headers:
+            return None
+        return (str(request.url.path) + "?" + request.url.query, locale)
+
+    def get(self, key: tuple[str, str]) -> Response | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry.expires <= self.clock():
+            del self._entries[key]
+            return None
+        self._entries.move_to_end(key)
+        response = Response(entry.body, status_code=200)
+        response.raw_headers = [(k.encode(), v.encode()) for k, v in entry.headers]
+        return response
+
+    def put(self, key: tuple[str, str], response: Response) -> None:
+        headers = [(k.decode(), v.decode()) for k, v in response.raw_headers]
+        if response.status_code != 200 or any(k == "set-cookie" for k, _ in headers):
+            return
+        body = bytes(response.body) if hasattr(response, "body") else b""
+        if not body or len(body) > MAX_BODY:
+            return  # streamed or huge: not worth keeping
+        self._entries[key] = _Entry(self.clock() + self.seconds, body, tuple(headers))
+        self._entries.move_to_end(key)
+        while len(self._entries) > MAX_ENTRIES:
+            self._entries.popitem(last=False)
