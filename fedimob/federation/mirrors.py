@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from activitypub.errors import ActivityPubError, InvalidDocument
 from activitypub.ids import same_origin
@@ -22,6 +23,7 @@ from fedimob.models import Actor, Follow, FollowState, RemoteCampaign
 
 log = logging.getLogger(__name__)
 MAX_COUNT = 10**12
+MAX_BREAKDOWN = 1000
 
 
 def _count(doc: dict[str, Any], field: str) -> int:
@@ -44,6 +46,10 @@ def _page(doc: dict[str, Any]) -> str:
     return ""
 
 
+def _host(origin: str) -> str:
+    return urlsplit(origin[:2048]).netloc.lower()
+
+
 def read_remote_event(doc: dict[str, Any], federation: Federation) -> dict[str, Any]:
     """The fields we show of a remote campaign's Event; InvalidDocument if it is not one."""
     if not has_type(doc, "Event"):
@@ -52,10 +58,15 @@ def read_remote_event(doc: dict[str, Any], federation: Federation) -> dict[str, 
     owner = require_ref(doc, "attributedTo").id
     if not same_origin(event_id, owner) or federation.urls.is_local(event_id):
         raise InvalidDocument("an Event must come from its owner's origin, not ours")
-    ours = federation.settings.url
+    # Instances are named by origin; compare hosts, so an instance served over
+    # plain http (development) still finds itself.
+    ours = federation.settings.domain
     breakdown = doc.get("instanceBreakdown")
-    local = [row for row in breakdown if isinstance(row, dict) and row.get("instance") == ours] \
-        if isinstance(breakdown, list) else []  # fmt: skip
+    local = [
+        row for row in breakdown[:MAX_BREAKDOWN]
+        if isinstance(row, dict) and isinstance(row.get("instance"), str)
+        and _host(row["instance"]) == ours
+    ] if isinstance(breakdown, list) else []  # fmt: skip
     return {
         "owner_id": owner,
         "domain": host_of(event_id),

@@ -124,9 +124,9 @@ async def test_a_region_shows_the_other_instances_campaign_with_live_counts(
     assert mirror.participants_count == 2
     async with north.client() as http:
         page = (await http.get("/")).text
-    assert "From other instances" in page
+    assert "On south.test" in page  # shown as another instance's campaign
     assert "South clean-up" in page
-    assert "<strong>2</strong> people of 10" in page
+    assert "<strong>2</strong> of 10 people" in page
 
     await south.run(lambda: cancel_campaign(campaign))
     await net.drain()

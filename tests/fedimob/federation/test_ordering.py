@@ -125,3 +125,17 @@ async def test_a_copy_keeps_the_latest_counts_whatever_the_arrival_order(
     assert row.participants_count == 7
     row = await store_remote_event(event("2026-01-01T10:00:09Z", 8), federation, now)
     assert row.participants_count == 8
+
+
+@pytest.mark.parametrize("origin", ["https://fedimob.test", "http://fedimob.test"])
+async def test_a_copy_finds_itself_in_the_breakdown_whatever_the_scheme(
+    db: Database, federation: Federation, origin: str
+) -> None:
+    document = event("2026-01-01T10:00:05Z", 7)
+    document["instanceBreakdown"] = [
+        {"type": "InstanceCount", "instance": "https://south.example", "participantCount": 4},
+        {"type": "InstanceCount", "instance": origin, "participantCount": 3},
+        {"type": "InstanceCount", "instance": ["not", "a", "string"], "participantCount": 9},
+    ]
+    row = await store_remote_event(document, federation, utcnow())
+    assert row.local_participants == 3
