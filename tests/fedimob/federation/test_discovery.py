@@ -100,7 +100,7 @@ async def test_nodeinfo_reports_real_usage_and_the_instance_actor(
     assert info["usage"]["users"]["total"] == 17  # the organiser and 16 volunteers
     assert info["usage"]["users"]["activeMonth"] >= 14
     assert info["metadata"]["campaigns"] == {"running": 3, "ended": 2}
-    assert info["usage"]["localPosts"] == 6  # 5 public campaigns and 1 news post
+    assert info["usage"]["localPosts"] == 7  # 5 public campaigns and 2 news posts
 
 
 async def test_cancelled_event_answers_410_with_a_tombstone(
