@@ -15,6 +15,9 @@ Fixtures
                      server printed since last asked.
     fresh_server     the same, but started for this test alone (a few seconds): for journeys
                      that change what others read. `fresh_server_without_demo` is empty.
+                     Both take their extra FEDIMOB_* settings from the fixture
+                     `server_settings` (none), which a test module may override, e.g.
+                     `{"FEDIMOB_DEV_ALLOW_PRIVATE_NETWORK": "1"}` to reach a fake peer.
     browser          headless Chromium, one for tests/browser/.
     viewport         the page's size: desktop (1280x800) unless parametrized; the marker
                      `every_viewport` (harness) runs a test at desktop and phone (375x812).
@@ -24,7 +27,8 @@ Fixtures
                      console errors), a 5xx response, or a 4xx for anything but a page (a
                      missing style sheet, image...), with the server's output.
     page_on          page_on(server) -> a page on another server (e.g. `fresh_server`), same
-                     checks.
+                     checks. `page_on(server, locale="fr-FR")`: the browser's language (its
+                     Accept-Language; en-GB otherwise).
 
 Helpers (tests/browser/harness.py)
     screenshot(page, "name")   full-page PNG in artifacts/screenshots/name-WxH.png (kept by
@@ -33,6 +37,11 @@ Helpers (tests/browser/harness.py)
                                violations, listing rule, help link, element and fix; prints
                                the lesser ones.
     fits_width(page)           asserts no sideways scrolling (scrollWidth <= innerWidth).
+
+Steps (tests/browser/steps.py)
+    sign_up(page, "name")      fills in the sign-up form shown, and checks the welcome.
+    log_in(page, "name")       from the menu's "Log in" (password steps.PASSWORD).
+    menu(page), join_box(page) the header's menu; a campaign's "Take part" box.
 
 A journey::
 
@@ -114,12 +123,18 @@ def browser_tools() -> None:
         pytest.fail(f"browser tests cannot run on CI: {reason}", pytrace=False)
 
 
-def _serve(test_databases: DatabaseFactory, name: str, directory: Path, demo: bool) -> LiveServer:
+def _serve(
+    test_databases: DatabaseFactory,
+    name: str,
+    directory: Path,
+    demo: bool,
+    settings: dict[str, str] | None = None,
+) -> LiveServer:
     # Playwright's sync API keeps an event loop running in this thread while the browser is
     # open, so asyncio.run() must happen in another one.
     with ThreadPoolExecutor(1) as thread:
         database = thread.submit(asyncio.run, test_databases.another(name, directory)).result()
-    return start_live_server(database.url, demo=demo)
+    return start_live_server(database.url, demo=demo, settings=settings)
 
 
 @pytest.fixture(scope="package")
@@ -134,10 +149,19 @@ def live_server(
 
 
 @pytest.fixture
+def server_settings() -> dict[str, str]:
+    """More FEDIMOB_* settings for `fresh_server`: none; a test module may override this."""
+    return {}
+
+
+@pytest.fixture
 def fresh_server(
-    browser_tools: None, test_databases: DatabaseFactory, tmp_path: Path
+    browser_tools: None,
+    test_databases: DatabaseFactory,
+    tmp_path: Path,
+    server_settings: dict[str, str],
 ) -> Iterator[LiveServer]:
-    server = _serve(test_databases, "browser_fresh", tmp_path, demo=True)
+    server = _serve(test_databases, "browser_fresh", tmp_path, demo=True, settings=server_settings)
     try:
         yield server
     finally:
@@ -146,9 +170,12 @@ def fresh_server(
 
 @pytest.fixture
 def fresh_server_without_demo(
-    browser_tools: None, test_databases: DatabaseFactory, tmp_path: Path
+    browser_tools: None,
+    test_databases: DatabaseFactory,
+    tmp_path: Path,
+    server_settings: dict[str, str],
 ) -> Iterator[LiveServer]:
-    server = _serve(test_databases, "browser_fresh", tmp_path, demo=False)
+    server = _serve(test_databases, "browser_fresh", tmp_path, demo=False, settings=server_settings)
     try:
         yield server
     finally:
@@ -177,13 +204,13 @@ def viewport(request: pytest.FixtureRequest) -> Viewport:
 def page_on(browser: Browser, viewport: Viewport) -> Iterator[PageOn]:
     opened: list[tuple[Page, LiveServer, list[str]]] = []
 
-    def open_page(server: LiveServer) -> Page:
+    def open_page(server: LiveServer, *, locale: str = "en-GB") -> Page:
         context = browser.new_context(
             base_url=server.url,
             viewport={"width": viewport.width, "height": viewport.height},
             is_mobile=viewport.mobile,
             has_touch=viewport.mobile,
-            locale="en-GB",
+            locale=locale,
             timezone_id="Europe/Paris",
         )
         context.set_default_timeout(10_000)

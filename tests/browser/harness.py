@@ -12,10 +12,10 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 
@@ -95,8 +95,13 @@ class LiveServer:
         return text
 
 
-def start_live_server(database_url: str, *, demo: bool = True) -> LiveServer:
-    """A migrated `database_url` -> demo data (optional) -> a serving process, ready."""
+def start_live_server(
+    database_url: str, *, demo: bool = True, settings: Mapping[str, str] | None = None
+) -> LiveServer:
+    """A migrated `database_url` -> demo data (optional) -> a serving process, ready.
+
+    `settings`: more FEDIMOB_* variables for the server and its CLI (over the defaults).
+    """
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("FEDIMOB_")}
@@ -105,6 +110,7 @@ def start_live_server(database_url: str, *, demo: bool = True) -> LiveServer:
         "FEDIMOB_DATABASE_URL": database_url,
         "FEDIMOB_SECRET_KEY": "browser-tests-" + "k" * 40,
         "FEDIMOB_WORKER_POLL_SECONDS": "0.2",
+        **(settings or {}),
     }
     if demo:
         fedimob_cli(env, "demo")
@@ -126,8 +132,11 @@ def fedimob_cli(env: dict[str, str], *argv: str, stdin: str = "") -> Any:
     return json.loads(done.stdout) if done.stdout.strip() else None
 
 
-# The `page_on` fixture: a page on another server than `live_server` (`fresh_server`, say).
-PageOn = Callable[[LiveServer], Page]
+class PageOn(Protocol):
+    """The `page_on` fixture: a page on another server than `live_server` (`fresh_server`,
+    say), its browser speaking `locale` (Accept-Language)."""
+
+    def __call__(self, server: LiveServer, *, locale: str = "en-GB") -> Page: ...
 
 
 # --- helpers a journey calls ------------------------------------------------------------------
