@@ -12,10 +12,12 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from tortoise.functions import Count, Sum
+from tortoise.functions import Count, Min, Sum
 
 from activitypub.audience import AS_PUBLIC
 from activitypub.contexts import fedimob_context
+from activitypub.errors import InvalidDocument
+from activitypub.ids import origin_of
 from fedimob.domain.reactions import reaction_counts
 from fedimob.domain.summaries import campaign_path
 from fedimob.federation.urls import LocalUrls
@@ -65,21 +67,29 @@ def _count(reactions: dict[ReactionKind, int] | None, kind: ReactionKind) -> dic
     return {"type": "Collection", "totalItems": reactions.get(kind, 0)}
 
 
+def _instance(some_id: str | None, domain: str | None, urls: LocalUrls) -> str:
+    """An instance's origin as its people's ids give it (http in development)."""
+    if domain is None:
+        return urls.settings.url
+    try:
+        return str(origin_of(some_id or ""))
+    except InvalidDocument:
+        return f"https://{domain}"
+
+
 async def instance_breakdown(campaign: Campaign, urls: LocalUrls) -> list[dict[str, Any]]:
     """Participants and pledged minutes per instance, largest first (ours included)."""
     rows = (
         await Participation.filter(campaign_id=campaign.id, state=ParticipationState.ACCEPTED)
-        .annotate(people=Count("id"), minutes=Sum("pledge_minutes"))
+        .annotate(people=Count("id"), minutes=Sum("pledge_minutes"), one=Min("participant__ap_id"))
         .group_by("participant__domain")
-        .values("participant__domain", "people", "minutes")
+        .values("participant__domain", "people", "minutes", "one")
     )
     ranked = sorted(rows, key=lambda row: -int(row["people"]))[:MAX_INSTANCES]
     return [
         {
             "type": "InstanceCount",
-            "instance": f"https://{row['participant__domain']}"
-            if row["participant__domain"]
-            else urls.settings.url,
+            "instance": _instance(row["one"], row["participant__domain"], urls),
             "participantCount": int(row["people"]),
             "pledgedMinutes": int(row["minutes"] or 0),
         }

@@ -310,12 +310,6 @@ def test_every_copy_counts_each_participant_once(story: Story) -> None:
     }  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fedimob.federation.events.instance_breakdown names every other instance "
-    "https://{domain}: over plain http (FEDIMOB_DEV_ALLOW_PRIVATE_NETWORK) a mirror "
-    "never finds itself in the breakdown, so it shows 0 people from here",
-)
 def test_each_copy_knows_how_many_are_from_there(story: Story) -> None:
     for seen in story.seen:
         assert seen.event[1] == seen.truth, seen
