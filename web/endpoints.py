@@ -141,19 +141,23 @@ def _guard(endpoint: Endpoint, catalogues: i18n.Catalogues, pages: PageCache) ->
         key = pages.key_for(request, locale)
         if key is not None and (kept := pages.get(key)) is not None:
             return kept
-        with i18n.use_locale(catalogues.active(locale)), serving(session):
-            response = None
-            if request.method not in SAFE_METHODS:
-                response = await _check_form(request, session, sessionless)
-            if response is None:
-                try:
-                    response = await endpoint(request)
-                except HTTPException as error:
-                    response = await _error_page(request, error)
-            await session.commit(response)
+        try:
+            with i18n.use_locale(catalogues.active(locale)), serving(session):
+                response = None
+                if request.method not in SAFE_METHODS:
+                    response = await _check_form(request, session, sessionless)
+                if response is None:
+                    try:
+                        response = await endpoint(request)
+                    except HTTPException as error:
+                        response = await _error_page(request, error)
+                await session.commit(response)
+                if key is not None:
+                    pages.put(key, response)
+                return response
+        finally:
             if key is not None:
-                pages.put(key, response)
-            return response
+                pages.done(key)
 
     served.__name__ = getattr(endpoint, "__name__", "endpoint")
     served.__doc__ = endpoint.__doc__

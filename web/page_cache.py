@@ -7,6 +7,10 @@ off) per address and language, instead of once per visitor. Counts are at
 most that much late. Never cached: anything for a visitor with a cookie
 (their session, their CSRF token, their name), any response that sets a
 cookie, anything but a 200, any method but GET.
+
+When a page expires, one request renders it again while the others are
+served the page they would have got a moment earlier (no stampede of 64
+renderings at once).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ class PageCache:
         self.seconds = seconds
         self.clock = clock
         self._entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
+        self._refreshing: set[tuple[str, str]] = set()
 
     def key_for(self, request: Request, locale: str) -> tuple[str, str] | None:
         """The cache key, or None when this request must not be served from the cache."""
@@ -46,13 +51,18 @@ class PageCache:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        if entry.expires <= self.clock():
-            del self._entries[key]
-            return None
+        if entry.expires <= self.clock() and key not in self._refreshing:
+            self._refreshing.add(key)
+            return None  # this request renders it again; see `done`
+        # Fresh, or another request is rendering it: the page of a moment ago will do.
         self._entries.move_to_end(key)
         response = Response(entry.body, status_code=200)
         response.raw_headers = [(k.encode(), v.encode()) for k, v in entry.headers]
         return response
+
+    def done(self, key: tuple[str, str]) -> None:
+        """The request that was rendering `key` finished (stored or not)."""
+        self._refreshing.discard(key)
 
     def put(self, key: tuple[str, str], response: Response) -> None:
         headers = [(k.decode(), v.decode()) for k, v in response.raw_headers]

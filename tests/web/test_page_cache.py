@@ -76,3 +76,24 @@ def test_the_cache_is_bounded_and_expires() -> None:
     assert cache.get(("/p599", "en")) is not None
     now[0] = 2.5
     assert cache.get(("/p599", "en")) is None
+
+
+def test_an_expired_page_is_rendered_by_one_request_while_others_get_it_as_it_was() -> None:
+    now = [0.0]
+    cache = PageCache(2.0, clock=lambda: now[0])
+    key = ("/campaigns/river?", "en")
+    cache.put(key, HTMLResponse("<p>old</p>"))
+    now[0] = 3.0
+    assert cache.get(key) is None  # the first request after expiry renders it
+    stale = cache.get(key)  # meanwhile, the others
+    assert stale is not None
+    assert stale.body == b"<p>old</p>"
+    cache.put(key, HTMLResponse("<p>new</p>"))
+    cache.done(key)
+    fresh = cache.get(key)
+    assert fresh is not None
+    assert fresh.body == b"<p>new</p>"
+    now[0] = 6.0
+    assert cache.get(key) is None
+    cache.done(key)  # that rendering failed: the next request tries again
+    assert cache.get(key) is None
