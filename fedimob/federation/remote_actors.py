@@ -57,7 +57,7 @@ def _text(doc: dict[str, Any], field: str, maximum: int) -> str:
     return "".join(ch for ch in value[: maximum * 2] if ch >= " " or ch in "\n\t")[:maximum]
 
 
-def _web_url(value: object) -> str:
+def web_url(value: object) -> str:
     """An http(s) URL to link to, or nothing (no javascript:, no controls)."""
     return value if isinstance(value, str) and is_valid_id(value) else ""
 
@@ -85,8 +85,8 @@ def read_actor(doc: dict[str, Any]) -> RemoteActorFields:
             "kind": kinds[0],
             "display_name": _text(doc, "name", 200),
             "summary": sanitise_html(_text(doc, "summary", 10_000)),
-            "url": _web_url(url),
-            "icon_url": _web_url(icon_url),
+            "url": web_url(url),
+            "icon_url": web_url(icon_url),
             "inbox_url": _link(doc, "inbox", actor_id, required=True),
             "shared_inbox_url": _link(endpoints or {}, "sharedInbox", actor_id),
             "followers_url": _link(doc, "followers", actor_id),

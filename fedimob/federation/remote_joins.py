@@ -34,7 +34,7 @@ from fedimob.federation.context import Federation
 from fedimob.federation.follows import on_reject as on_follow_rejected
 from fedimob.federation.outbox import activity, new_activity_id, send
 from fedimob.federation.processing import ActivityHandlers, Incoming
-from fedimob.federation.remote_actors import store_remote_actor
+from fedimob.federation.remote_actors import store_remote_actor, web_url
 from fedimob.federation.urls import LocalUrls
 from fedimob.jobs.queue import enqueue
 from fedimob.jobs.registry import JobRun, PermanentJobError
@@ -256,16 +256,10 @@ async def on_direct_message(incoming: Incoming, note: dict[str, Any]) -> bool:
         ):
             continue
         note_id = note.get("id") if isinstance(note.get("id"), str) else incoming.activity["id"]
-        await notify(account.id, "message", text, url=_web_url(note.get("url")),
+        await notify(account.id, "message", text, url=web_url(note.get("url")),
                      key=f"message:{note_id}:{account.id}", now=incoming.now)  # fmt: skip
         told = True
     return told
-
-
-def _web_url(value: object) -> str:
-    if isinstance(value, str) and value.startswith(("https://", "http://")) and len(value) < 2048:
-        return value
-    return ""
 
 
 def _ids(value: object) -> list[str]:
