@@ -1,13 +1,25 @@
-"""Reports received (`Flag`s from other servers) and what admins do about them.
+"""Reports received (`Flag`s from other servers) and what admins do to local accounts.
 
 A report names things of ours (only those are kept when it arrives: see
 `fedimob.federation.actor_updates.on_flag`). Admins read it, then close it
 as resolved or dismissed, and may act from it: suspend a local account it
 names, or block the reporter's domain (`fedimob.federation.domain_blocks`).
 
+From the accounts list, admins also suspend an account directly (giving a
+reason), reinstate a suspended one, and grant or revoke admin rights.
+Suspending is local only: the account cannot log in, its sessions end, its
+actor and page answer 404; nothing is federated, and its participations,
+memberships and follows stay. Reinstating undoes exactly that (the ended
+sessions stay ended: the person logs in again).
+
+The instance always keeps an active admin, and nobody suspends themselves or
+takes their own admin rights away. Each change that could remove an admin
+runs under the admins' row locks (`_lock_admins`), so two admins removing
+each other at the same moment cannot both succeed.
+
 Every action writes one line to the `fedimob.audit` logger: which admin did
-what to which report or account. Nothing personal beyond usernames and
-domains goes there.
+what to which report or account. Nothing personal beyond usernames, domains
+and the reason an admin typed goes there.
 """
 
 from __future__ import annotations
@@ -19,14 +31,17 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 from fedimob.clock import utcnow
+from fedimob.db import in_transaction
 from fedimob.domain.accounts import disable_account
 from fedimob.domain.text import html_to_text
-from fedimob.errors import NotFound, PermissionDenied
+from fedimob.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from fedimob.models import Account, Report
 
 audit = logging.getLogger("fedimob.audit")
 
 PAGE_SIZE = 50
+MAX_REASON_LENGTH = 1000
+MAX_ID = 2**63  # ids are 64-bit: a larger one is found nowhere (and must not reach SQL)
 # A local person's actor id is {instance}/users/{name} (fedimob.federation.urls).
 PERSON_PREFIX = "/users/"
 
@@ -147,11 +162,123 @@ async def suspend_named_account(
     if username not in {item.username for item in report.objects if item.username}:
         raise NotFound(f"report {report_id} names no account {username!r}")
     account = await Account.get(username=username)
-    if account.id == by.id:
-        raise PermissionDenied("you cannot suspend your own account")
-    if account.is_active:
-        await disable_account(account)
-        audit.info(
-            "admin %s suspended account %s (report %s)", by.username, account.username, report_id
-        )
+    await _suspend(account.id, by=by, why=f"(report {report_id})")
     return account
+
+
+@dataclass(frozen=True, slots=True)
+class AccountChange:
+    """What an admin's action on an account did."""
+
+    username: str
+    # False: the account was so already, nothing changed (nor was logged).
+    changed: bool
+
+
+def read_reason(text: str) -> str:
+    """A suspension's reason as kept: one line, 1 to MAX_REASON_LENGTH characters."""
+    reason = " ".join(text.split())
+    if not reason:
+        raise ValidationError("give the reason for the suspension", field="reason")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ValidationError(
+            f"the reason is too long ({MAX_REASON_LENGTH} characters at most)", field="reason"
+        )
+    if not reason.isprintable():
+        raise ValidationError("the reason contains control characters", field="reason")
+    return reason
+
+
+async def _lock_admins() -> None:
+    """Take every admin's row lock for the rest of the transaction.
+
+    An UPDATE as first statement is the portable lock (see `lock_campaign`):
+    PostgreSQL locks the rows, SQLite takes its write lock before we read.
+    Every change that could remove an admin runs this same statement first,
+    so they wait for each other, and then each reads what the other did.
+    """
+    await Account.filter(is_admin=True).update(is_admin=True)
+
+
+async def _locked_target(account_id: int, by: Account) -> Account:
+    """Under the admins' locks: the account acted upon, once `by` is known to be an admin still."""
+    acting = await Account.get_or_none(id=by.id)
+    if acting is None or not (acting.is_admin and acting.is_active):
+        raise PermissionDenied("only the instance's admins may do this")
+    account = await Account.get_or_none(id=account_id) if 0 < account_id < MAX_ID else None
+    if account is None:
+        raise NotFound(f"no account {account_id}")
+    return account
+
+
+async def _keep_an_admin(leaving: Account) -> None:
+    if not (leaving.is_admin and leaving.is_active):
+        return
+    others = await Account.filter(is_admin=True, is_active=True).exclude(id=leaving.id).count()
+    if not others:
+        raise InvalidTransition("the instance keeps at least one active admin")
+
+
+async def _suspend(account_id: int, *, by: Account, why: str) -> AccountChange:
+    if account_id == by.id:
+        raise PermissionDenied("you cannot suspend your own account")
+    async with in_transaction():
+        await _lock_admins()
+        account = await _locked_target(account_id, by)
+        if not account.is_active:
+            return AccountChange(account.username, changed=False)
+        await _keep_an_admin(account)
+        await disable_account(account)
+    audit.info("admin %s suspended account %s %s", by.username, account.username, why)
+    return AccountChange(account.username, changed=True)
+
+
+async def suspend_account(account_id: int, reason: str, *, by: Account) -> AccountChange:
+    """Suspend a local account: it can no longer log in, its sessions end, its actor is hidden.
+
+    ValidationError (field "reason") without a reason; PermissionDenied for
+    oneself; InvalidTransition if it would leave no active admin.
+    """
+    why = read_reason(reason)
+    return await _suspend(account_id, by=by, why=f"(reason: {why!r})")
+
+
+async def reinstate_account(account_id: int, *, by: Account) -> AccountChange:
+    """Lift a suspension: the person can log in again, their actor is served again."""
+    async with in_transaction():
+        await _lock_admins()
+        account = await _locked_target(account_id, by)
+        if account.is_active:
+            return AccountChange(account.username, changed=False)
+        await Account.filter(id=account.id).update(is_active=True)
+    audit.info("admin %s reinstated account %s", by.username, account.username)
+    return AccountChange(account.username, changed=True)
+
+
+async def grant_admin(account_id: int, *, by: Account) -> AccountChange:
+    """Make an active account an admin; InvalidTransition for a suspended one."""
+    async with in_transaction():
+        await _lock_admins()
+        account = await _locked_target(account_id, by)
+        if account.is_admin:
+            return AccountChange(account.username, changed=False)
+        if not account.is_active:
+            raise InvalidTransition(f"{account.username} is suspended: reinstate them first")
+        await Account.filter(id=account.id).update(is_admin=True)
+    audit.info("admin %s granted admin rights to %s", by.username, account.username)
+    return AccountChange(account.username, changed=True)
+
+
+async def revoke_admin(account_id: int, *, by: Account) -> AccountChange:
+    """Take an account's admin rights away; never one's own, never the last active admin's."""
+    if account_id == by.id:
+        raise PermissionDenied("you cannot remove your own admin rights")
+    async with in_transaction():
+        await _lock_admins()
+        account = await _locked_target(account_id, by)
+        if not account.is_admin:
+            return AccountChange(account.username, changed=False)
+        await _keep_an_admin(account)
+        await Account.filter(id=account.id).update(is_admin=False)
+    audit.info("admin %s revoked the admin rights of %s", by.username, account.username)
+    return AccountChange(account.username, changed=True)
