@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from fedimob.errors import ConfigurationError
+from fedimob.mail import parse_sender, parse_smtp_url
 
 DEFAULT_URL = "http://localhost:8000"
 SECRET_KEY_FILE = "fedimob-secret.key"  # noqa: S105 - a file name, not a secret
@@ -34,6 +35,8 @@ KNOWN_VARIABLES = frozenset(
         "FEDIMOB_WORKER_POLL_SECONDS",
         "FEDIMOB_JOB_TIMEOUT_SECONDS",
         "FEDIMOB_PAGE_CACHE_SECONDS",
+        "FEDIMOB_SMTP_URL",
+        "FEDIMOB_MAIL_FROM",
         "FEDIMOB_TEST_DATABASE_URL",
     }
 )
@@ -55,6 +58,9 @@ class Settings:
     job_timeout_seconds: float = 60.0
     # Public pages seen by visitors without a cookie are kept this long (0: never).
     page_cache_seconds: float = 0.0
+    # Outgoing mail (fedimob/mail.py): the relay ('' = none: links go to the log) and sender.
+    smtp_url: str = ""
+    mail_from: str = ""
 
     @property
     def domain(self) -> str:
@@ -80,6 +86,9 @@ class Settings:
             env.get("FEDIMOB_DATABASE_URL") or f"sqlite://{workdir / SQLITE_FILE}"
         )
         secret = env.get("FEDIMOB_SECRET_KEY") or load_or_create_secret(workdir / SECRET_KEY_FILE)
+        smtp_url, mail_from = env.get("FEDIMOB_SMTP_URL", ""), env.get("FEDIMOB_MAIL_FROM", "")
+        parse_smtp_url(smtp_url)  # a bad mail setting stops the start, not the first mail
+        parse_sender(mail_from, "example.org")
         return cls(
             url=url,
             database_url=database_url,
@@ -102,6 +111,8 @@ class Settings:
             page_cache_seconds=parse_duration(
                 "FEDIMOB_PAGE_CACHE_SECONDS", env.get("FEDIMOB_PAGE_CACHE_SECONDS"), 2.0
             ),
+            smtp_url=smtp_url.strip(),
+            mail_from=mail_from.strip(),
         )
 
 
