@@ -24,7 +24,11 @@ FIELD = "csrf_token"
 
 
 def _origin(url: str) -> str:
-    parts = urlsplit(url)
+    """The origin of a URL; "" for one that cannot be parsed (it then matches nothing)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[" and other broken hosts
+        return ""
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
@@ -37,7 +41,7 @@ def same_origin(request: Request, instance_url: str) -> bool:
     referer = request.headers.get("referer")
     # No Origin and no Referer: we cannot tell, so refuse (our Referrer-Policy
     # is same-origin, so our own pages always send one of them).
-    return referer is not None and _origin(referer) == expected
+    return referer is not None and bool(expected) and _origin(referer) == expected
 
 
 def valid_token(session: SessionHandle, submitted: object) -> bool:

@@ -24,7 +24,10 @@ def normalise_web_url(url: str, *, field: str) -> str:
     candidate = url.strip()
     if not candidate:
         return ""
-    parts = urlsplit(candidate)
+    try:
+        parts = urlsplit(candidate)
+    except ValueError:  # "http://[" and other broken hosts
+        raise ValidationError(f"{field} must be an http(s) URL", field=field) from None
     if parts.scheme not in {"http", "https"} or not parts.netloc or len(candidate) > 2048:
         raise ValidationError(f"{field} must be an http(s) URL", field=field)
     if any(ord(ch) < 0x20 or ch == "\x7f" for ch in candidate):

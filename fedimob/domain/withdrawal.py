@@ -40,7 +40,9 @@ async def participation_for(secret: str, participation_id: int, token: str) -> P
         "campaign", "participant"
     )
     expected = withdraw_token(secret, participation_id, row.participant_id) if row else ""  # type: ignore[attr-defined]
-    if row is None or not hmac.compare_digest(expected, token[:64]):
+    # Bytes, not str: compare_digest refuses non-ASCII str, and a refusal that
+    # only happens when the row exists would tell which ids exist.
+    if row is None or not hmac.compare_digest(expected.encode(), token[:64].encode()):
         raise NotFound("this link is not valid (any more)")
     return row
 

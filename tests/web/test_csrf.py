@@ -63,6 +63,9 @@ async def test_another_sessions_token_is_refused(
         {"origin": "http://fedimob.test"},  # same host, other scheme
         {"origin": "null"},
         {"referer": "https://evil.example/fedimob.test/login"},
+        {"referer": "http://["},  # unparseable: refused, not a 500
+        {"referer": "http://[::1"},
+        {"referer": "http://a]b/"},
         {},  # neither Origin nor Referer
     ],
 )

@@ -84,6 +84,9 @@ async def test_wrong_or_tampered_links_are_404(client: httpx.AsyncClient, db: Da
         f"/withdraw/-1/{token}",
         f"/withdraw/abc/{token}",
         f"/withdraw/{number}/",
+        f"/withdraw/{number}/%C3%A9",  # non-ASCII: the same 404 whether the id exists or not
+        f"/withdraw/{number + 100}/%C3%A9",
+        f"/withdraw/{number}/{token[:-1]}%C3%A9",
     ):
         response = await client.get(bad)
         assert response.status_code == 404, bad

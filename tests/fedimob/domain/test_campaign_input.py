@@ -58,6 +58,8 @@ def test_pledges_and_categories_are_normalised() -> None:
         ({"language": "english!"}, "language"),
         ({"slug": "Not a slug"}, "slug"),
         ({"instructions_url": "javascript:alert(1)"}, "instructions_url"),
+        ({"instructions_url": "http://["}, "instructions_url"),  # unparseable host
+        ({"instructions_url": "https://a]b/"}, "instructions_url"),
         ({"instructions_url": "https://example.org/\r\nX-Injected: 1"}, "instructions_url"),
         ({"conversions": [Conversion("CO2", "g", float("nan"))]}, "conversions"),
         ({"conversions": [Conversion("CO2", "g", -1)]}, "conversions"),
