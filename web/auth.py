@@ -1,7 +1,9 @@
 """Signing up, logging in and out.
 
 Login answers the same for an unknown name and a wrong password (no user
-enumeration), and failed attempts are throttled per address and per name.
+enumeration), and failed attempts are throttled per address, and per name from
+that address: a name is never locked for everyone, or anyone could keep its
+owner out by failing on purpose.
 """
 
 from __future__ import annotations
@@ -86,8 +88,8 @@ async def login(request: Request) -> Response:
         return await _login_page(request, {"next": request.query_params.get("next", "")})
     form: FormData = await request.form()
     values = {"username": field(form, "username"), "next": field(form, "next")}
-    name_key = values["username"].strip().lower()[:64]
     limits, ip = throttles(request), client_ip(request)
+    name_key = f"{ip} {values['username'].strip().lower()[:64]}"
     if limits.login_ip.blocked(ip) or limits.login_user.blocked(name_key):
         error = i18n.gettext("Too many failed attempts. Wait a few minutes and try again.")
         return await _login_page(request, values, error, 429)

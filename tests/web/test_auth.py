@@ -1,5 +1,6 @@
 import httpx
 import pytest
+from starlette.applications import Starlette
 
 from fedimob.db import Database
 from fedimob.domain.accounts import get_account
@@ -128,17 +129,23 @@ async def test_login_goes_to_a_safe_next(client: httpx.AsyncClient, db: Database
     assert (await client.get("/login")).status_code == 303  # already logged in
 
 
-async def test_login_is_throttled_per_username(client: httpx.AsyncClient, db: Database) -> None:
+async def test_login_is_throttled_per_username(
+    client: httpx.AsyncClient, app: Starlette, db: Database
+) -> None:
     await make_user()
     for _ in range(8):
-        await submit(client, "/login", {"username": "alice", "password": "wrong password"})
+        await submit(client, "/login", {"username": " Alice", "password": "wrong password"})
     blocked = await submit(client, "/login", {"username": "alice", "password": PASSWORD})
     assert blocked.status_code == 429
     assert "Too many failed attempts" in blocked.text
-    # Another name from elsewhere is not slowed by it... (same test address, fresh name)
+    # Another name from the same address is not slowed by it...
     await make_user("carol")
     response = await log_in(client, "carol")
     assert response.status_code == 303
+    # ...and alice, from her own address, is not locked out by whoever failed on purpose.
+    elsewhere = httpx.ASGITransport(app=app, client=("192.0.2.7", 40000))
+    async with httpx.AsyncClient(transport=elsewhere, base_url=str(client.base_url)) as own:
+        assert (await log_in(own, "alice")).status_code == 303
 
 
 async def test_login_is_throttled_per_address(client: httpx.AsyncClient, db: Database) -> None:
