@@ -174,6 +174,17 @@ def compose(
     return message
 
 
+def _describe(error: aiosmtplib.SMTPException) -> str:
+    """What went wrong, without the recipient's address (it ends up in logs and job rows)."""
+    if isinstance(error, aiosmtplib.SMTPRecipientRefused):
+        return f"recipient refused: {error.code} {error.message}"
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
+        return "recipient refused: " + "; ".join(
+            f"{refused.code} {refused.message}" for refused in error.recipients
+        )
+    return f"{type(error).__name__}: {error}"
+
+
 def _permanent(error: aiosmtplib.SMTPException) -> bool:
     """Retrying cannot help when the relay refuses the recipient for good (5xx)."""
     if isinstance(error, aiosmtplib.SMTPRecipientRefused):
@@ -223,8 +234,7 @@ class Mailer:
             )
         except aiosmtplib.SMTPException as error:
             raise MailNotSent(
-                f"{smtp.host}:{smtp.port}: {type(error).__name__}: {error}",
-                permanent=_permanent(error),
+                f"{smtp.host}:{smtp.port}: {_describe(error)}", permanent=_permanent(error)
             ) from error
         except (OSError, ssl.SSLError) as error:
             raise MailNotSent(

@@ -7,6 +7,7 @@ from typing import Any
 from fedimob.domain.account_deletion import ACCOUNT_DELETED_JOB
 from fedimob.domain.campaigns import DEADLINE_JOB
 from fedimob.domain.lifecycle import end_if_due
+from fedimob.domain.password_mail import register_password_mail_jobs
 from fedimob.federation.account_deletion import announce_account_deleted
 from fedimob.federation.context import Federation
 from fedimob.federation.registry import register_federation_jobs
@@ -28,6 +29,7 @@ def default_registry(federation: Federation) -> JobRegistry:
     registry = JobRegistry()
     registry.register(DEADLINE_JOB)(on_deadline)
     register_federation_jobs(registry, federation)
+    register_password_mail_jobs(registry, federation.settings)
 
     async def on_account_deleted(run: JobRun) -> None:
         await announce_account_deleted(federation, run)
