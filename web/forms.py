@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.datastructures import FormData
 
 from fedimob.errors import Conflict, FedimobError, ValidationError
@@ -27,10 +29,20 @@ CONFLICT_MESSAGES = {
 }
 
 
-def field(form: FormData, name: str) -> str:
-    """A text field's value ('' when absent or a file), capped at FIELD_CAP characters."""
+# Control characters no one types: NUL cannot even be stored by PostgreSQL.
+# Tab, newline and carriage return stay.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def printable(value: str) -> str:
+    """The text without the control characters a browser never sends for typed text."""
+    return _CONTROLS.sub("", value)
+
+
+def field(form: FormData, name: str, cap: int = FIELD_CAP) -> str:
+    """A text field's value ('' when absent or a file), capped at `cap` characters."""
     value = form.get(name)
-    return value[:FIELD_CAP] if isinstance(value, str) else ""
+    return printable(value[:cap]) if isinstance(value, str) else ""
 
 
 def form_error_message(error: FedimobError) -> dict[str, str]:

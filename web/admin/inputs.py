@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.datastructures import FormData
 
-from web.forms import field
+from web.forms import field, printable
 
 MAX_ID_DIGITS = 18
 
@@ -19,4 +19,4 @@ def form_id(form: FormData, name: str) -> int | None:
 
 def form_choices(form: FormData, name: str, limit: int = 20) -> list[str]:
     """The string values of a repeated field (checkboxes), at most `limit` of them."""
-    return [value for value in form.getlist(name)[:limit] if isinstance(value, str)]
+    return [printable(value) for value in form.getlist(name)[:limit] if isinstance(value, str)]

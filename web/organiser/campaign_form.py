@@ -118,14 +118,13 @@ def blank_values(language: str) -> CampaignValues:
 
 def read_values(form: FormData) -> CampaignValues:
     """What the form sent, capped (a longer description is kept just long enough to refuse)."""
-    description = form.get("description")
     conversions = [
         {part: text_field(form, f"conversion-{n}-{part}") for part in CONVERSION_PARTS}
         for n in range(MAX_CONVERSIONS + EMPTY_ROWS)
     ]
     return CampaignValues(
         {name: text_field(form, name) for name in TEXT_FIELDS},
-        description[: MAX_DESCRIPTION + 1] if isinstance(description, str) else "",
+        text_field(form, "description", MAX_DESCRIPTION + 1),
         [row for row in conversions if any(value.strip() for value in row.values())],
     )
 

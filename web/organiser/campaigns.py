@@ -224,10 +224,9 @@ async def publish(request: Request, campaign: Campaign) -> Response:
 @campaign_organisers
 async def post_news(request: Request, campaign: Campaign) -> Response:
     form = await request.form()
-    body = form.get("body")
     typed = {
         "update_title": field(form, "update_title"),
-        "body": body[: MAX_UPDATE_BODY + 1] if isinstance(body, str) else "",
+        "body": field(form, "body", MAX_UPDATE_BODY + 1),
     }
     try:
         await post_update(
