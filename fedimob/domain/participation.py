@@ -152,6 +152,7 @@ async def join(
                 message=message,
                 ap_id=ap_id,
                 asked_at=asked_at,
+                created_at=now,  # the moment given (the demo's history), else the clock's
             )
             changed = True
         else:

@@ -50,6 +50,22 @@ async def test_joining_counts_once_however_often_it_is_repeated(db: Database) ->
     assert await Participation.filter(campaign_id=campaign.id).count() == 1
 
 
+async def test_a_join_is_dated_by_the_moment_given(db: Database) -> None:
+    """Joins replayed with their own `now` (the demo's history) chart on their own day."""
+    campaign = await make_campaign()
+    earlier = utcnow() - timedelta(days=3)
+    await join(campaign, await make_actor(), via=JoinVia.WEB, now=earlier)
+    before = utcnow()
+    await join(campaign, await make_actor(), via=JoinVia.WEB)
+    dates = (
+        await Participation.filter(campaign_id=campaign.id)
+        .order_by("id")
+        .values_list("created_at", flat=True)
+    )
+    assert dates[0] == earlier
+    assert dates[1] >= before  # type: ignore[operator]
+
+
 async def test_changing_the_pledge_moves_the_minutes_not_the_people(db: Database) -> None:
     campaign = await make_campaign()
     actor = await make_actor()
