@@ -71,7 +71,11 @@ async def demo(args: argparse.Namespace, ctx: CommandContext) -> None:
             print("fedimob: the database has data already; demo not loaded", file=sys.stderr)
             return
         raise Conflict("the database is not empty; demo data goes into an empty database only")
-    emit(await load_demo(ctx.settings))
+    loaded = await load_demo(ctx.settings)
+    emit(loaded)
+    for account in loaded["log_in_as"]:
+        print(f"fedimob: demo: log in at {loaded['url']}/login as {account['username']}, "
+              f"password {account['password']} ({account['role']})", file=sys.stderr)  # fmt: skip
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

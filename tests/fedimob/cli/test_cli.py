@@ -178,9 +178,13 @@ def test_unmigrated_database_gets_a_hint(
 
 
 def test_demo_loads_once(cli, prepared: None) -> None:  # type: ignore[no-untyped-def]
-    code, loaded, _ = cli("demo")
+    code, loaded, err = cli("demo")
     assert code == 0
     assert len(loaded["campaigns"]) == 6
+    # The accounts to log in with, said last (stdout is JSON; the words are on stderr).
+    assert [account["username"] for account in loaded["log_in_as"]] == ["camille", "chloe"]
+    assert "as camille, password demo-password" in err
+    assert "as chloe, password demo-password" in err
     code, _, err = cli("demo")
     assert code == 1
     assert "not empty" in err
