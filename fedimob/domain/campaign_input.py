@@ -103,13 +103,21 @@ def _categories(values: Sequence[str]) -> list[str]:
     return result
 
 
+# One unit of impact worth more than a billion of anything is a typo; far
+# larger factors overflow the figures shown (a report counts up to 1e15 units).
+MAX_PER_UNIT = 1e9
+
+
 def _conversions(values: Sequence[Conversion]) -> list[dict[str, Any]]:
     if len(values) > MAX_CONVERSIONS:
         raise ValidationError(f"at most {MAX_CONVERSIONS} conversions", field="conversions")
     result = []
     for item in values:
-        if not (math.isfinite(item.per_unit) and item.per_unit > 0):
-            raise ValidationError("a conversion factor must be positive", field="conversions")
+        if not (math.isfinite(item.per_unit) and 0 < item.per_unit <= MAX_PER_UNIT):
+            raise ValidationError(
+                f"a conversion factor must be positive, {MAX_PER_UNIT:,.0f} at most",
+                field="conversions",
+            )
         result.append(
             Conversion(
                 quantity=clean_text(item.quantity, field="conversions", maximum=100, required=True),

@@ -155,6 +155,7 @@ async def test_preview_renders_sanitised_markdown_without_saving(
         ({"impact_unit": ""}, "impact_unit", "An impact goal needs its unit"),
         ({"conversion-0-per_unit": "-1"}, "conversions", "Each conversion needs"),
         ({"conversion-0-per_unit": "nan"}, "conversions", "Each conversion needs"),
+        ({"conversion-0-per_unit": "1e308"}, "conversions", "Each conversion needs"),
         ({"conversion-0-unit": ""}, "conversions", "Each conversion needs"),
         ({"pledge_options": "0"}, "pledge_options", "Give 1 to 10 durations"),
         ({"pledge_options": "an hour"}, "pledge_options", "Give 1 to 10 durations"),

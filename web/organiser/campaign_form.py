@@ -70,7 +70,8 @@ FIELD_MESSAGES = {
     ),
     "conversions": i18n.N_(
         "Each conversion needs a quantity (100 characters at most), a unit (30 at most) and "
-        "a positive number per unit; its source is optional (500 at most). 10 at most."
+        "a positive number per unit (a billion at most); its source is optional (500 at most). "
+        "10 at most."
     ),
     "pledge_options": i18n.N_(
         "Give 1 to 10 durations in minutes, separated by commas, each from 1 to 10,080 (a week)."

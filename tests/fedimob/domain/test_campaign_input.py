@@ -63,6 +63,8 @@ def test_pledges_and_categories_are_normalised() -> None:
         ({"instructions_url": "https://example.org/\r\nX-Injected: 1"}, "instructions_url"),
         ({"conversions": [Conversion("CO2", "g", float("nan"))]}, "conversions"),
         ({"conversions": [Conversion("CO2", "g", -1)]}, "conversions"),
+        ({"conversions": [Conversion("CO2", "g", 1e308)]}, "conversions"),  # overflows figures
+        ({"conversions": [Conversion("CO2", "g", 1e9 * 1.001)]}, "conversions"),
         ({"conversions": [Conversion("", "g", 1)]}, "conversions"),
     ],
 )
