@@ -12,7 +12,17 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from web import account, admin, auth, discover, language, organiser, pages, volunteer
+from web import (
+    account,
+    admin,
+    auth,
+    discover,
+    language,
+    organiser,
+    pages,
+    password_reset,
+    volunteer,
+)
 from web.endpoints import serve
 from web.i18n import Catalogues
 from web.page_cache import PageCache
@@ -28,6 +38,7 @@ def web_routes(*, page_cache_seconds: float = 0) -> list[BaseRoute]:
         *pages.routes(),
         *discover.routes(),
         *auth.routes(),
+        *password_reset.routes(),
         *account.routes(),
         *language.routes(),
         *volunteer.routes(),

@@ -35,7 +35,7 @@ from fedimob.db import in_transaction
 from fedimob.domain.accounts import normalise_email
 from fedimob.domain.passwords import hash_password
 from fedimob.domain.sessions import revoke_account_sessions
-from fedimob.errors import NotFound, PermissionDenied
+from fedimob.errors import NotFound, PermissionDenied, ValidationError
 from fedimob.jobs.queue import SOON, enqueue
 from fedimob.models import Account
 from fedimob.settings import Settings
@@ -111,6 +111,8 @@ async def request_password_reset(email: str, *, now: datetime | None = None) -> 
     to the one typed. A request while an earlier one's mail is still queued
     adds nothing (the job key).
     """
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in email.strip()):
+        raise ValidationError("an e-mail address has no control characters", field="email")
     address = normalise_email(email)
     now = now or utcnow()
     async with in_transaction():

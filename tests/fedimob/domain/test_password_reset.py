@@ -175,6 +175,8 @@ async def test_a_login_less_account_gets_no_mail_but_an_admin_link_works(
         "x" * 100_000 + "@example.org",
         "alice@example.org\r\nBcc: victim@example.org",
         "alice@example.org%0d%0aBcc:victim@example.org",
+        "alice\x00@example.org",  # PostgreSQL cannot even compare with a NUL
+        "alice\x7f@example.org",
         "",
         "alice",
     ],
