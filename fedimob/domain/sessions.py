@@ -4,6 +4,10 @@ The browser's cookie holds a random token; the database keeps only its SHA-256,
 so a leaked database (or backup) opens no session. A session lives while it is
 used: each use pushes its expiry `IDLE_LIFETIME` ahead, but at most once per
 `TOUCH_INTERVAL`, so a busy page does not write on every request.
+
+A session that holds nothing but a CSRF token (a visitor who only opened a
+form page) lives `ANONYMOUS_LIFETIME` only: such rows would otherwise pile up
+for a month, one per cookieless visit to /login.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from fedimob.db import in_transaction
 from fedimob.models import Account, WebSession
 
 IDLE_LIFETIME = timedelta(days=30)
+ANONYMOUS_LIFETIME = timedelta(hours=2)
 TOUCH_INTERVAL = timedelta(minutes=1)
 TOKEN_BYTES = 32
 
@@ -29,6 +34,11 @@ def new_token() -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _lifetime(account: object, data: dict[str, Any] | None) -> timedelta:
+    """A month for a person or a remembered choice; two hours for a bare form token."""
+    return IDLE_LIFETIME if account is not None or data else ANONYMOUS_LIFETIME
 
 
 async def create_session(
@@ -48,7 +58,7 @@ async def create_session(
         data=dict(data or {}),
         created_at=now,
         last_seen_at=now,
-        expires_at=now + IDLE_LIFETIME,
+        expires_at=now + _lifetime(account, data),
     )
 
 
@@ -65,7 +75,8 @@ async def load_session(token: str, *, now: datetime | None = None) -> WebSession
         await WebSession.filter(id=session.id).delete()
         return None
     if now - session.last_seen_at >= TOUCH_INTERVAL:
-        session.last_seen_at, session.expires_at = now, now + IDLE_LIFETIME
+        lifetime = _lifetime(account, session.data)
+        session.last_seen_at, session.expires_at = now, now + lifetime
         await WebSession.filter(id=session.id).update(
             last_seen_at=session.last_seen_at, expires_at=session.expires_at
         )

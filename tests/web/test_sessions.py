@@ -8,6 +8,7 @@ from fedimob.db import Database
 from fedimob.demo import load_demo
 from fedimob.domain.accounts import disable_account
 from fedimob.domain.sessions import (
+    ANONYMOUS_LIFETIME,
     IDLE_LIFETIME,
     create_session,
     load_session,
@@ -98,7 +99,7 @@ async def test_logout_revokes_the_session(client: httpx.AsyncClient, db: Databas
 async def test_sessions_expire_when_idle_and_are_touched_once_a_minute(db: Database) -> None:
     now = utcnow()
     token = new_token()
-    await create_session(token, csrf_token=new_token(), now=now)
+    await create_session(token, csrf_token=new_token(), data={"language": "fr"}, now=now)
     seen = await load_session(token, now=now + timedelta(seconds=30))
     assert seen is not None
     assert seen.last_seen_at == now
@@ -110,6 +111,25 @@ async def test_sessions_expire_when_idle_and_are_touched_once_a_minute(db: Datab
     assert row.expires_at == later + IDLE_LIFETIME
     assert await load_session(token, now=later + IDLE_LIFETIME + timedelta(seconds=1)) is None
     assert not await WebSession.exists(id=seen.id)
+
+
+async def test_a_bare_form_token_lives_two_hours_a_choice_or_a_person_a_month(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    before = utcnow()
+    form_page = await client.get("/login")
+    bare = await load_session(cookie_of(form_page))
+    assert bare is not None
+    assert bare.account_id is None  # type: ignore[attr-defined]
+    assert before + ANONYMOUS_LIFETIME <= bare.expires_at < before + IDLE_LIFETIME
+    later = utcnow() + timedelta(minutes=5)
+    touched = await load_session(cookie_of(form_page), now=later)
+    assert touched is not None
+    assert touched.expires_at == later + ANONYMOUS_LIFETIME  # still nothing worth a month
+    await make_user()
+    person = await load_session(cookie_of(await log_in(client)))
+    assert person is not None
+    assert person.expires_at >= before + IDLE_LIFETIME
 
 
 async def test_purge_forgets_expired_sessions(db: Database) -> None:
