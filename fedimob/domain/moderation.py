@@ -129,7 +129,11 @@ async def list_reports(
 
 
 async def get_report(report_id: int, instance_url: str) -> ReportView:
-    report = await Report.get_or_none(id=report_id).select_related("reporter")
+    report = (
+        await Report.get_or_none(id=report_id).select_related("reporter")
+        if 0 < report_id < MAX_ID
+        else None
+    )
     if report is None:
         raise NotFound(f"no report {report_id}")
     [view] = await _views([report], instance_url)

@@ -143,3 +143,7 @@ async def test_an_unknown_report_is_404(client: httpx.AsyncClient, db: Database)
     assert response.status_code == 404
     response = await submit(client, "/admin/reports/x", {"action": "resolve"}, page="/admin")
     assert response.status_code == 404
+    for beyond in (2**63, 10**30, 0):  # past a 64-bit id: nothing, not an overflow
+        path = f"/admin/reports/{beyond}"
+        response = await submit(client, path, {"action": "resolve"}, page="/admin")
+        assert response.status_code == 404, beyond
