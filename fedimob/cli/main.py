@@ -16,7 +16,7 @@ except ImportError:  # not on every platform: the standard loop serves too
     uvloop = None  # type: ignore[assignment]
 
 from fedimob import __version__
-from fedimob.cli import campaigns, federation, people, server
+from fedimob.cli import campaigns, federation, passwords, people, server
 from fedimob.cli.context import Command, CommandContext
 from fedimob.cli.output import fail
 from fedimob.db import Database
@@ -28,7 +28,10 @@ fedimob: federated crowdtiming. Campaigns where people give time instead of mone
 joined from any Fediverse account.
 
 Configuration comes from the environment (see README.md): FEDIMOB_URL,
-FEDIMOB_DATABASE_URL, FEDIMOB_SECRET_KEY, FEDIMOB_DEV_ALLOW_PRIVATE_NETWORK.
+FEDIMOB_DATABASE_URL, FEDIMOB_SECRET_KEY, FEDIMOB_DEV_ALLOW_PRIVATE_NETWORK,
+and for mail FEDIMOB_SMTP_URL (smtps://user:pass@host, smtp://... with STARTTLS,
+or smtp+plain://host for a local relay; unset: password reset links go to the
+server log) and FEDIMOB_MAIL_FROM.
 Commands that report data print JSON on standard output; errors are one line on
 standard error with a non-zero exit status.
 """
@@ -44,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     server.add_parsers(commands)
     people.add_parsers(commands)
+    passwords.add_parsers(commands)
     campaigns.add_parsers(commands)
     federation.add_parsers(commands)
     return parser

@@ -129,7 +129,7 @@ async def request_password_reset(email: str, *, now: datetime | None = None) -> 
             )
 
 
-async def reset_link(settings: Settings, account: Account, *, now: datetime | None = None) -> str:
+def reset_link(settings: Settings, account: Account, *, now: datetime | None = None) -> str:
     """A link for an admin to hand over (`fedimob reset-password`); not for suspended accounts."""
     if not account.is_active:
         raise PermissionDenied(f"@{account.username} is suspended: it cannot reset its password")
