@@ -34,6 +34,7 @@ from fedimob.errors import NotFound
 from fedimob.models import Campaign, CampaignKind
 from fedimob.settings import Settings
 from web import i18n
+from web.csrf import same_origin
 from web.endpoints import refuse
 from web.security import HEADERS
 from web.templating import render, templates
@@ -141,7 +142,12 @@ async def campaign_page(request: Request) -> Response:
 
 
 async def share(request: Request) -> Response:
-    """Send a visitor to their own server's share page, or ask again for its name."""
+    """Send a visitor to their own server's share page, or ask again for its name.
+
+    Only a form sent from our own pages redirects at once. A link made
+    elsewhere (`?server=evil.example`) shows the server's name and waits for a
+    click, so the site is no open redirect for whoever writes such links.
+    """
     found = await _campaign_or_404(request)
     if isinstance(found, Response):
         return found
@@ -150,9 +156,13 @@ async def share(request: Request) -> Response:
     if typed.strip():
         server = share_server(typed)
         if server is not None:
-            text = share_text(campaign, request.app.state.settings)
-            query = urlencode({"text": text}, quote_via=quote)
-            return RedirectResponse(f"https://{server}/share?{query}", status_code=303)
+            settings = request.app.state.settings
+            query = urlencode({"text": share_text(campaign, settings)}, quote_via=quote)
+            target = f"https://{server}/share?{query}"
+            if same_origin(request, settings.url):
+                return RedirectResponse(target, status_code=303)
+            context = {"campaign": campaign, "typed": typed, "server": server, "target": target}
+            return await render(request, "campaign/share.html", context)
     error = (
         i18n.gettext(
             "Type your Fediverse address, like @you@example.social, or your server's name, "

@@ -305,7 +305,11 @@ async def test_sharing_sends_people_to_their_own_server(
     client: httpx.AsyncClient, db: Database, typed: str, server: str
 ) -> None:
     await cleanup(title="River clean-up & more")
-    response = await client.get("/campaigns/cleanup/share", params={"server": typed})
+    response = await client.get(
+        "/campaigns/cleanup/share",
+        params={"server": typed},
+        headers={"referer": "https://fedimob.test/campaigns/cleanup/share"},
+    )
     assert response.status_code == 303
     target = urlsplit(response.headers["location"])
     assert (target.scheme, target.netloc, target.path) == ("https", server, "/share")
@@ -341,6 +345,23 @@ async def test_sharing_refuses_what_is_not_a_server_name(
     assert "location" not in response.headers
     assert "Type your Fediverse address" in response.text
     assert 'aria-invalid="true"' in response.text
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"referer": "https://evil.example/"}, {"referer": "http://["}, {"origin": "null"}],
+)
+async def test_a_share_link_made_elsewhere_waits_for_a_click(
+    client: httpx.AsyncClient, db: Database, headers: dict[str, str]
+) -> None:
+    await cleanup()
+    response = await client.get(
+        "/campaigns/cleanup/share", params={"server": "evil.example"}, headers=headers
+    )
+    assert response.status_code == 200
+    assert "location" not in response.headers
+    assert "share page of evil.example" in response.text
+    assert 'href="https://evil.example/share?text=' in response.text
 
 
 async def test_the_share_page_asks_when_nothing_was_typed(
