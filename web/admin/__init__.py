@@ -1,4 +1,4 @@
-"""The admins' pages: overview, instance settings, domain blocks, reports, regions, health.
+"""The admins' pages: overview, settings, accounts, domain blocks, reports, regions, health.
 
 Every page is for admins only (`web.admin.guard.admin_required`): visitors
 are sent to log in, other people get 403. Changes are POSTed (CSRF-checked
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
+from web.admin.accounts import routes as accounts_routes
 from web.admin.blocks import routes as blocks_routes
 from web.admin.health import routes as health_routes
 from web.admin.overview import routes as overview_routes
@@ -21,6 +22,7 @@ def routes() -> list[BaseRoute]:
     return [
         *overview_routes(),
         *settings_routes(),
+        *accounts_routes(),
         *blocks_routes(),
         *reports_routes(),
         *regions_routes(),
