@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from fedimob.app import create_app
@@ -43,6 +44,17 @@ async def test_visitors_without_a_cookie_share_one_rendering(
     assert "River day, renamed" in other.text  # one entry per address
 
 
+def test_a_path_with_an_encoded_question_mark_is_not_another_address() -> None:
+    cache = PageCache(60.0)
+
+    def key(path: str, query: str) -> object:
+        scope = {"type": "http", "method": "GET", "path": path, "query_string": query.encode()}
+        return cache.key_for(Request({**scope, "headers": [], "server": ("x", 80)}), "en")
+
+    # GET /a?b?c, and GET /a%3Fb?c (whose decoded path holds the "?").
+    assert key("/a", "b?c") != key("/a?b", "c")
+
+
 async def test_people_with_a_cookie_always_get_a_fresh_page(
     cached_client: httpx.AsyncClient,
 ) -> None:
@@ -71,17 +83,17 @@ def test_the_cache_is_bounded_and_expires() -> None:
     now = [0.0]
     cache = PageCache(2.0, clock=lambda: now[0])
     for n in range(600):
-        cache.put((f"/p{n}", "en"), HTMLResponse("<p>hello</p>"))
-    assert cache.get(("/p0", "en")) is None  # the oldest went first
-    assert cache.get(("/p599", "en")) is not None
+        cache.put((f"/p{n}", "", "en"), HTMLResponse("<p>hello</p>"))
+    assert cache.get(("/p0", "", "en")) is None  # the oldest went first
+    assert cache.get(("/p599", "", "en")) is not None
     now[0] = 2.5
-    assert cache.get(("/p599", "en")) is None
+    assert cache.get(("/p599", "", "en")) is None
 
 
 def test_an_expired_page_is_rendered_by_one_request_while_others_get_it_as_it_was() -> None:
     now = [0.0]
     cache = PageCache(2.0, clock=lambda: now[0])
-    key = ("/campaigns/river?", "en")
+    key = ("/campaigns/river", "", "en")
     cache.put(key, HTMLResponse("<p>old</p>"))
     now[0] = 3.0
     assert cache.get(key) is None  # the first request after expiry renders it
