@@ -27,28 +27,31 @@ MAX_ENTRIES = 512
 MAX_BODY = 512 * 1024
 
 
+# (path, query, locale): apart, so an encoded "?" in a path cannot alias another address.
+Key = tuple[str, str, str]
+
+
 @dataclass(frozen=True, slots=True)
 class _Entry:
     expires: float
     body: bytes
-    headers: tuple[tuple[str, str, str], ...]
+    headers: tuple[tuple[str, str], ...]
 
 
 class PageCache:
     def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.seconds = seconds
         self.clock = clock
-        self._entries: OrderedDict[tuple[str, str, str], _Entry] = OrderedDict()
-        self._refreshing: set[tuple[str, str, str]] = set()
+        self._entries: OrderedDict[Key, _Entry] = OrderedDict()
+        self._refreshing: set[Key] = set()
 
-    def key_for(self, request: Request, locale: str) -> tuple[str, str, str] | None:
+    def key_for(self, request: Request, locale: str) -> Key | None:
         """The cache key, or None when this request must not be served from the cache."""
         if self.seconds <= 0 or request.method != "GET" or "cookie" in request.headers:
             return None
-        # Path and query apart: joined, "/a%3Fb?c" and "/a?b?c" would be one key.
         return (request.url.path, request.url.query, locale)
 
-    def get(self, key: tuple[str, str, str]) -> Response | None:
+    def get(self, key: Key) -> Response | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
@@ -61,11 +64,11 @@ class PageCache:
         response.raw_headers = [(k.encode(), v.encode()) for k, v in entry.headers]
         return response
 
-    def done(self, key: tuple[str, str, str]) -> None:
+    def done(self, key: Key) -> None:
         """The request that was rendering `key` finished (stored or not)."""
         self._refreshing.discard(key)
 
-    def put(self, key: tuple[str, str, str], response: Response) -> None:
+    def put(self, key: Key, response: Response) -> None:
         headers = [(k.decode(), v.decode()) for k, v in response.raw_headers]
         if response.status_code != 200 or any(k == "set-cookie" for k, _ in headers):
             return
