@@ -16,6 +16,7 @@ from fedimob.domain.campaign_input import (
     validate_campaign,
 )
 from fedimob.domain.names import claim_handle, lookup_name
+from fedimob.domain.search_text import campaign_search_text
 from fedimob.domain.text import render_markdown
 from fedimob.errors import InvalidTransition, NotFound, ValidationError
 from fedimob.jobs.queue import enqueue
@@ -24,6 +25,7 @@ from fedimob.models import (
     ActorKind,
     Association,
     Campaign,
+    CampaignKind,
     CampaignState,
     CampaignUpdate,
     HandleKind,
@@ -63,10 +65,31 @@ async def create_campaign(
             fields["slug"], ActorKind.GROUP, keys=keys, display_name=fields["title"],
             summary=fields["summary"],
         )  # fmt: skip
-        campaign = await Campaign.create(association=association, actor=actor, **fields)
+        campaign = Campaign(association=association, actor=actor, **fields)
+        await set_search_text(campaign, association.name)
+        await campaign.save(force_create=True)
         if publish:
             await _publish(campaign, now)
     return campaign
+
+
+async def set_search_text(campaign: Campaign, association_name: str | None = None) -> None:
+    """Fold the campaign's words into its `search_text`, for the save that writes them.
+
+    Every change to its title, summary, place or categories goes through here
+    (creation, `edit_campaign`, `drafts.revise_draft`), so discover's search
+    reads one column, folded the same way on SQLite and PostgreSQL.
+    """
+    if association_name is None:
+        association_id: int = campaign.association_id  # type: ignore[attr-defined]
+        association_name = (await Association.get(id=association_id).only("name")).name
+    campaign.search_text = campaign_search_text(
+        title=campaign.title,
+        summary=campaign.summary,
+        association=association_name,
+        place=campaign.address if campaign.kind == CampaignKind.PHYSICAL else "",
+        categories=campaign.categories or (),
+    )
 
 
 async def get_campaign(slug: str) -> Campaign:
@@ -147,6 +170,7 @@ async def edit_campaign(
             check_deadline(deadline, now)
             locked.deadline = deadline
         locked.edited_at = now
+        await set_search_text(locked)
         await locked.save()
         if locked.state == CampaignState.PUBLISHED:
             if moved:  # the old job finds the deadline later and does nothing

@@ -5,9 +5,12 @@ A `CatalogueQuery` (free text, kind, category, place, order, page) gives one
 followed instances' campaigns (`RemoteCampaign`) merged in one order:
 
 - "ending": the nearest deadline first, in both tables;
-- "newest": ours by publication, remote copies by when we last heard of them
-  (a copy does not know when its campaign was published).
+- "newest": the latest published first, ours by when we published them, remote
+  copies by their Event's `published` (see `fedimob.federation.mirrors`).
 
+Free text is folded (`fedimob.domain.search_text`) and each of its words looked
+for in the `search_text` column both tables keep, so "ecole" finds "École" on
+SQLite and PostgreSQL alike, and `%` or `_` are only themselves.
 Remote copies know neither kind, categories nor place, so a query filtering on
 any of them lists ours only. Every value of a query is normalised by
 `catalogue_query()`, so hostile input (megabytes, control characters, pages far
@@ -31,6 +34,7 @@ from tortoise.queryset import QuerySet
 
 from fedimob.clock import utcnow
 from fedimob.domain.progress import progress_of
+from fedimob.domain.search_text import query_terms
 from fedimob.domain.summaries import campaign_path
 from fedimob.models import Campaign, CampaignKind, CampaignState, GoalKind, RemoteCampaign
 
@@ -63,6 +67,11 @@ class CatalogueQuery:
     place: str = ""
     order: Order = Order.ENDING
     page: int = 1
+
+    @property
+    def terms(self) -> list[str]:
+        """The folded words of the text, each of which a campaign must contain."""
+        return query_terms(self.text)
 
     @property
     def filtered(self) -> bool:
@@ -169,7 +178,7 @@ OUR_COLUMNS = (
 )  # fmt: skip
 THEIR_COLUMNS = (
     "id", "ap_id", "url", "domain", "title", "goal_kind", "goal_target", "participants_count",
-    "pledged_minutes", "deadline", "fetched_at",
+    "pledged_minutes", "deadline", "published_at",
 )  # fmt: skip
 Row = dict[str, Any]
 
@@ -270,8 +279,8 @@ def _ours(query: CatalogueQuery) -> QuerySet[Campaign]:
         rows = rows.filter(
             Q(address__icontains=query.place) | Q(association__region__icontains=query.place)
         )
-    if query.text:
-        rows = rows.filter(Q(title__icontains=query.text) | Q(summary__icontains=query.text))
+    for term in query.terms:
+        rows = rows.filter(search_text__contains=term)
     if query.order == Order.NEWEST:
         return rows.order_by("-published_at", "-id")
     return rows.order_by("deadline", "id")
@@ -279,10 +288,10 @@ def _ours(query: CatalogueQuery) -> QuerySet[Campaign]:
 
 def _theirs(query: CatalogueQuery, now: datetime) -> QuerySet[RemoteCampaign]:
     rows = RemoteCampaign.filter(deleted_at__isnull=True, deadline__gt=now)
-    if query.text:
-        rows = rows.filter(Q(title__icontains=query.text) | Q(summary_html__icontains=query.text))
+    for term in query.terms:
+        rows = rows.filter(search_text__contains=term)
     if query.order == Order.NEWEST:
-        return rows.order_by("-fetched_at", "-id")
+        return rows.order_by("-published_at", "-id")
     return rows.order_by("deadline", "id")
 
 
@@ -304,9 +313,8 @@ async def browse(query: CatalogueQuery, *, now: datetime | None = None) -> Catal
     window = offset + PER_PAGE + 1  # one more tells whether a next page exists
     ours_query = _ours(query)
     theirs_query = None if query.ours_only else _theirs(query, now)
-    newest = query.order == Order.NEWEST
-    our_field = "published_at" if newest else "deadline"
-    their_field = "fetched_at" if newest else "deadline"
+    # Both tables name their sort moments alike: publication for "newest", else deadline.
+    field = "published_at" if query.order == Order.NEWEST else "deadline"
     if offset == 0:
         # The first page (nearly every visit): the rows themselves, no keys first.
         our_rows = {r["id"]: r for r in await ours_query.limit(window).values(*OUR_COLUMNS)}
@@ -317,13 +325,13 @@ async def browse(query: CatalogueQuery, *, now: datetime | None = None) -> Catal
         )
         keys = _merged(
             query,
-            [(r[our_field] or _EPOCH, 0, r["id"]) for r in our_rows.values()],
-            [(r[their_field] or _EPOCH, 1, r["id"]) for r in their_rows.values()],
+            [(r[field] or _EPOCH, 0, r["id"]) for r in our_rows.values()],
+            [(r[field] or _EPOCH, 1, r["id"]) for r in their_rows.values()],
         )[:window]
     else:
-        our_keys = await ours_query.limit(window).values_list(our_field, "id")
+        our_keys = await ours_query.limit(window).values_list(field, "id")
         their_keys = (
-            await theirs_query.limit(window).values_list(their_field, "id") if theirs_query else []
+            await theirs_query.limit(window).values_list(field, "id") if theirs_query else []
         )
         keys = _merged(
             query,

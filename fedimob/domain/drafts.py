@@ -15,7 +15,7 @@ from fedimob.clock import utcnow
 from fedimob.db import in_transaction
 from fedimob.domain.associations import require_organiser
 from fedimob.domain.campaign_input import CampaignInput, validate_campaign
-from fedimob.domain.campaigns import lock_campaign
+from fedimob.domain.campaigns import lock_campaign, set_search_text
 from fedimob.domain.text import render_markdown
 from fedimob.errors import InvalidTransition
 from fedimob.models import Account, Actor, Campaign, CampaignState
@@ -41,6 +41,7 @@ async def revise_draft(
             raise InvalidTransition(f"campaign {locked.slug} is {locked.state}, not a draft")
         for name, value in fields.items():
             setattr(locked, name, value)
+        await set_search_text(locked)
         await locked.save()
         # Nobody follows a draft's actor yet: its name and summary just follow the text.
         await Actor.filter(id=locked.actor_id).update(  # type: ignore[attr-defined]

@@ -4,19 +4,25 @@ An Announce of an Event by an actor one of ours follows (an instance, an
 association) makes us fetch the Event from its own origin; the owner's
 signed `Update{Event}` refreshes the counts; the owner's `Delete` removes it.
 The home instance stays the authority: we only display what it says.
+
+A copy keeps the Event's `published` as first stored (discover's "newest"
+orders by it): a date that cannot be read, or before 2000, counts as absent
+(the fetch time stands in), a later one than now is taken as now, and no
+Update moves it, so an owner cannot lift its campaign to the top by editing it.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from activitypub.errors import ActivityPubError, InvalidDocument
 from activitypub.ids import same_origin
 from activitypub.vocab import has_type, read_datetime, read_id, require_ref
-from fedimob.domain.text import sanitise_html
+from fedimob.domain.search_text import search_text_of
+from fedimob.domain.text import html_to_text, sanitise_html
 from fedimob.federation.context import Federation
 from fedimob.federation.hosts import host_of
 from fedimob.models import Actor, Follow, FollowState, RemoteCampaign
@@ -24,6 +30,7 @@ from fedimob.models import Actor, Follow, FollowState, RemoteCampaign
 log = logging.getLogger(__name__)
 MAX_COUNT = 10**12
 MAX_BREAKDOWN = 1000
+EARLIEST_PUBLISHED = datetime(2000, 1, 1, tzinfo=UTC)  # older than ActivityPub: a wrong clock
 
 
 def _count(doc: dict[str, Any], field: str) -> int:
@@ -50,6 +57,21 @@ def _host(origin: str) -> str:
     return urlsplit(origin[:2048]).netloc.lower()
 
 
+def read_published(doc: dict[str, Any], now: datetime) -> datetime | None:
+    """The Event's `published`, at most `now`; None when absent, unreadable or implausible.
+
+    A bad date never refuses the Event: it is only how we order it.
+    """
+    try:
+        published = read_datetime(doc, "published")
+        published = published.astimezone(UTC) if published is not None else None
+    except (InvalidDocument, OverflowError):  # not a date; or beyond year 9999 once in UTC
+        return None
+    if published is None or published < EARLIEST_PUBLISHED:
+        return None
+    return min(published, now)
+
+
 def read_remote_event(doc: dict[str, Any], federation: Federation) -> dict[str, Any]:
     """The fields we show of a remote campaign's Event; InvalidDocument if it is not one."""
     if not has_type(doc, "Event"):
@@ -67,11 +89,14 @@ def read_remote_event(doc: dict[str, Any], federation: Federation) -> dict[str, 
         if isinstance(row, dict) and isinstance(row.get("instance"), str)
         and _host(row["instance"]) == ours
     ] if isinstance(breakdown, list) else []  # fmt: skip
+    title = _text(doc.get("name"), 200) or event_id[:200]
+    summary_html = sanitise_html(_text(doc.get("summary"), 5000))
     return {
         "owner_id": owner,
         "domain": host_of(event_id),
-        "title": _text(doc.get("name"), 200) or event_id[:200],
-        "summary_html": sanitise_html(_text(doc.get("summary"), 5000)),
+        "title": title,
+        "summary_html": summary_html,
+        "search_text": search_text_of([title, html_to_text(summary_html)]),
         "url": _page(doc),
         "deadline": read_datetime(doc, "deadline") or read_datetime(doc, "endTime"),
         "goal_kind": _text(doc.get("goalKind"), 16),
@@ -86,16 +111,22 @@ def read_remote_event(doc: dict[str, Any], federation: Federation) -> dict[str, 
 async def store_remote_event(
     doc: dict[str, Any], federation: Federation, now: datetime
 ) -> RemoteCampaign:
+    """Create or refresh our copy of a remote campaign from its Event."""
     values = read_remote_event(doc, federation)
     event_id = read_id(doc)
     row = await RemoteCampaign.get_or_none(ap_id=event_id)
     if row is None:
-        return await RemoteCampaign.create(ap_id=event_id, fetched_at=now, **values)
+        published = read_published(doc, now) or now
+        return await RemoteCampaign.create(
+            ap_id=event_id, fetched_at=now, published_at=published, **values
+        )
     if row.owner_id != values["owner_id"]:
         raise InvalidDocument("a campaign cannot change owner")
     counted_at = values["counted_at"]
     if row.counted_at is not None and (counted_at is None or counted_at < row.counted_at):
         return row  # an older document (Updates can arrive out of order): ours is newer
+    if row.published_at is None:  # never so since migration 0005; kept for safety
+        values["published_at"] = read_published(doc, now) or row.fetched_at
     await RemoteCampaign.filter(id=row.id).update(fetched_at=now, deleted_at=None, **values)
     return await RemoteCampaign.get(id=row.id)
 

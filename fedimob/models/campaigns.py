@@ -64,6 +64,9 @@ class Campaign(Model):
     pledged_minutes = fields.BigIntField(default=0)
     reported_minutes = fields.BigIntField(default=0)
     impact_total = fields.DecimalField(max_digits=20, decimal_places=2, default=0)
+    # What discover's search reads: title, summary, association, place and categories,
+    # folded (fedimob.domain.search_text). Written with them, in the same save.
+    search_text = fields.TextField(default="", db_default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -33,6 +33,12 @@ class RemoteCampaign(Model):
     counted_at = fields.DatetimeField(null=True)
     deleted_at = fields.DatetimeField(null=True)
     fetched_at = fields.DatetimeField()
+    # The Event's `published` (never later than when we first stored it; the fetch time
+    # when it had none): "newest" orders by it. Always written; NULL only because SQLite
+    # cannot add a NOT NULL column to a table with rows (the migration fills old rows).
+    published_at = fields.DatetimeField(null=True)
+    # Title and summary folded for discover's search (fedimob.domain.search_text).
+    search_text = fields.TextField(default="", db_default="")
 
     class Meta:
         table = "remote_campaign"

@@ -111,6 +111,9 @@ async def test_a_region_shows_the_other_instances_campaign_with_live_counts(
         0,
         "south.test",
     )
+    # Its Event's `published` is the copy's publication date, whenever we fetched it.
+    assert campaign.published_at is not None
+    assert mirror.published_at == campaign.published_at
 
     async def two_join() -> None:
         for _ in range(2):
@@ -122,11 +125,14 @@ async def test_a_region_shows_the_other_instances_campaign_with_live_counts(
         lambda: RemoteCampaign.get(ap_id="https://south.test/campaigns/cleanup/event")
     )
     assert mirror.participants_count == 2
+    assert mirror.published_at == campaign.published_at  # not moved
     async with north.client() as http:
         page = (await http.get("/")).text
+        found = (await http.get("/?q=SOUTH+CLEAN")).text  # folded like ours
     assert "On south.test" in page  # shown as another instance's campaign
     assert "South clean-up" in page
     assert "<strong>2</strong> of 10 people" in page
+    assert "South clean-up" in found
 
     await south.run(lambda: cancel_campaign(campaign))
     await net.drain()

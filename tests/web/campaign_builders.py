@@ -16,6 +16,8 @@ import pytest
 
 from fedimob.clock import utcnow
 from fedimob.domain import actors, campaigns
+from fedimob.domain.search_text import search_text_of
+from fedimob.domain.text import html_to_text
 from fedimob.models import RemoteCampaign
 
 _numbers = count(1)
@@ -47,6 +49,12 @@ async def remote_campaign(**fields: Any) -> RemoteCampaign:
         "goal_target": 10,
         "participants_count": 5,
         "fetched_at": now,
+        "published_at": now,
     }
     values.update(fields)
+    # Its folded words, as federation stores them (fedimob.federation.mirrors).
+    values.setdefault(
+        "search_text",
+        search_text_of([values["title"], html_to_text(values.get("summary_html", ""))]),
+    )
     return await RemoteCampaign.create(**values)

@@ -11,12 +11,20 @@ import pytest
 
 from fedimob.clock import utcnow
 from fedimob.db import Database
+from fedimob.domain.associations import create_association
 from fedimob.domain.campaigns import cancel_campaign
-from fedimob.domain.catalogue import MAX_PAGE, PER_PAGE, Order, browse, catalogue_query
+from fedimob.domain.catalogue import (
+    MAX_PAGE,
+    MAX_TEXT,
+    PER_PAGE,
+    Order,
+    browse,
+    catalogue_query,
+)
 from fedimob.domain.lifecycle import end_if_due
 from fedimob.domain.participation import join
 from fedimob.models import Campaign, CampaignKind, JoinVia
-from tests.fedimob.factories import make_actor, make_association, make_campaign
+from tests.fedimob.factories import make_account, make_actor, make_association, make_campaign
 from tests.web.campaign_builders import fast_keys, remote_campaign
 from tests.web.forms import log_in, make_user
 
@@ -126,6 +134,67 @@ async def test_search_is_case_insensitive_on_title_and_summary_and_literal(
     assert running_titles((await client.get("/?q=_")).text) == []
 
 
+async def test_search_folds_case_and_accents_on_every_word_of_a_campaign(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    etang = await create_association(
+        username="etang", name="Les Amis de l'Étang", owner=await make_account()
+    )
+    await make_campaign(title="École buissonnière")
+    await make_campaign(etang, title="Pond life")
+    await physical("Hedges", address="Forêt de Sillé")
+    await make_campaign(title="Birds", categories=["Écologie"])
+    await make_campaign(title="Cœur de ville")
+    await remote_campaign(title="ÉCOLE du dehors", summary_html="<p>Une journée à l'orée</p>")
+
+    async def titles(q: str) -> list[str]:
+        page = await client.get("/", params={"q": q})
+        assert page.status_code == 200
+        return sorted(running_titles(page.text))
+
+    both = ["ÉCOLE du dehors", "École buissonnière"]
+    assert await titles("ecole") == both
+    assert await titles("École") == both
+    assert await titles("ÉCOLE") == both
+    assert await titles("eCoLe") == both
+    assert await titles("ecole buissonniere") == ["École buissonnière"]
+    assert await titles("buissonnière école") == ["École buissonnière"]  # any word order
+    assert await titles("oree") == ["ÉCOLE du dehors"]  # in a remote summary
+    assert await titles("etang") == ["Pond life"]  # the association's name
+    assert await titles("foret sille") == ["Hedges"]  # the place
+    assert await titles("ecologie") == ["Birds"]  # a category
+    assert await titles("coeur") == ["Cœur de ville"]  # a ligature typed as two letters
+
+
+async def test_search_wildcards_are_literal_and_oversized_queries_are_cut(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    await make_campaign(title="snake_case and 50% off")
+    await make_campaign(title="Plain")
+    await remote_campaign(title="Remote plain")
+
+    async def titles(q: str) -> list[str]:
+        page = await client.get("/", params={"q": q})
+        assert page.status_code == 200
+        return running_titles(page.text)
+
+    assert await titles("%") == ["snake_case and 50% off"]
+    assert await titles("%%") == []
+    assert await titles("_") == ["snake_case and 50% off"]
+    assert await titles("e_c") == ["snake_case and 50% off"]
+    assert await titles("a%o") == []
+    assert await titles("\\") == []
+    assert await titles("'; DROP TABLE campaign; --") == []
+    assert len(await titles("")) == 3
+
+    huge = await client.get("/", params={"q": "plain " + "é" * 8_000})
+    assert huge.status_code == 200
+    assert "é" * (MAX_TEXT + 1) not in huge.text  # the query was cut, then searched
+    assert running_titles(huge.text) == []
+    many_words = " ".join(["plain"] + [f"x{n}" for n in range(500)])
+    assert await titles(many_words[:5000]) == []  # every kept word must appear
+
+
 async def test_filters_by_kind_category_and_place(client: httpx.AsyncClient, db: Database) -> None:
     loire = await make_association(username="loire")
     loire.region = "Pays de la Loire"
@@ -172,11 +241,14 @@ async def test_newest_order(client: httpx.AsyncClient, db: Database) -> None:
     now = utcnow()
     await make_campaign(title="Old", now=now - timedelta(days=3), deadline=now + timedelta(days=1))
     await make_campaign(title="New", now=now - timedelta(days=1), deadline=now + timedelta(days=9))
-    await remote_campaign(title="Heard of yesterday", fetched_at=now - timedelta(days=2))
+    # Published two days ago at home, fetched a moment ago: its publication is what counts.
+    await remote_campaign(title="Published before", published_at=now - timedelta(days=2))
+    await remote_campaign(title="Published long ago", published_at=now - timedelta(days=30))
     assert running_titles((await client.get("/?order=newest")).text) == [
         "New",
-        "Heard of yesterday",
+        "Published before",
         "Old",
+        "Published long ago",
     ]
     assert running_titles((await client.get("/?order=ending")).text)[0] == "Old"
 
