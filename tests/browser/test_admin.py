@@ -10,6 +10,7 @@ PASSWORD = "admin-password-for-tests"
 PAGES = {
     "/admin": "Admin",
     "/admin/settings": "Instance settings",
+    "/admin/accounts": "Accounts",
     "/admin/blocks": "Domain blocks",
     "/admin/reports": "Reports",
     "/admin/regions": "Regions",
@@ -51,3 +52,27 @@ def test_every_admin_page_passes_the_audit(page_on: PageOn, fresh_server: LiveSe
     screenshot(page, "admin-blocks")
     page.goto("/admin")
     screenshot(page, "admin-overview")
+
+
+@every_viewport
+def test_suspending_and_reinstating_an_account(page_on: PageOn, fresh_server: LiveServer) -> None:
+    page = page_on(fresh_server)
+    log_in_as_admin(page, fresh_server)
+    fresh_server.cli("user", "create", "--username", "bob", "--email", "bob@example.org",
+                     stdin=PASSWORD + "\n")  # fmt: skip
+    page.goto("/admin/accounts")
+    page.get_by_role("link", name="Suspend @bob").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Suspend @bob?")
+    audit(page)
+    fits_width(page)
+    page.get_by_label("Reason").fill("spam in every campaign")
+    page.get_by_role("button", name="Yes, suspend").click()
+    expect(page.get_by_role("status")).to_contain_text("The account @bob is suspended")
+    expect(page.get_by_role("row", name="@bob")).to_contain_text("suspended")
+    audit(page)
+    fits_width(page)
+    screenshot(page, "admin-accounts")
+    page.get_by_role("link", name="Reinstate @bob").click()
+    audit(page)
+    page.get_by_role("button", name="Yes, reinstate").click()
+    expect(page.get_by_role("status")).to_contain_text("The account @bob is reinstated")
