@@ -7,6 +7,7 @@ anything else, and the resulting frozen object is passed down explicitly.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import sys
@@ -37,6 +38,7 @@ KNOWN_VARIABLES = frozenset(
         "FEDIMOB_PAGE_CACHE_SECONDS",
         "FEDIMOB_SMTP_URL",
         "FEDIMOB_MAIL_FROM",
+        "FEDIMOB_TRUSTED_PROXIES",
         "FEDIMOB_TEST_DATABASE_URL",
     }
 )
@@ -61,6 +63,10 @@ class Settings:
     # Outgoing mail (fedimob/mail.py): the relay ('' = none: links go to the log) and sender.
     smtp_url: str = ""
     mail_from: str = ""
+    # The reverse proxies whose X-Forwarded-For names the visitor (IPs or networks,
+    # comma-separated; "*" trusts anyone). Throttles count per visitor address, so a
+    # proxy not listed here would make every visitor one.
+    trusted_proxies: str = "127.0.0.1"
 
     @property
     def domain(self) -> str:
@@ -113,7 +119,23 @@ class Settings:
             ),
             smtp_url=smtp_url.strip(),
             mail_from=mail_from.strip(),
+            trusted_proxies=parse_proxies(env.get("FEDIMOB_TRUSTED_PROXIES", "127.0.0.1")),
         )
+
+
+def parse_proxies(value: str) -> str:
+    """FEDIMOB_TRUSTED_PROXIES: IP addresses or networks, comma-separated, or "*"."""
+    entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+    if entries == ["*"]:
+        return "*"
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ConfigurationError(
+                f"FEDIMOB_TRUSTED_PROXIES: {entry!r} is not an IP address or network"
+            ) from None
+    return ",".join(entries)
 
 
 def parse_public_url(value: str) -> str:

@@ -33,6 +33,7 @@ async def serve(args: argparse.Namespace, ctx: CommandContext) -> None:
         host=args.host,
         port=args.port,
         proxy_headers=True,
+        forwarded_allow_ips=ctx.settings.trusted_proxies,
         server_header=False,
         access_log=args.access_log,
         log_level="info",

@@ -123,3 +123,26 @@ def test_page_cache_seconds(tmp_path: Path, value: str, expected: float) -> None
 def test_page_cache_seconds_out_of_range_is_refused(tmp_path: Path, bad: str) -> None:
     with pytest.raises(ConfigurationError, match="FEDIMOB_PAGE_CACHE_SECONDS"):
         Settings.from_env({"FEDIMOB_PAGE_CACHE_SECONDS": bad}, workdir=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (None, "127.0.0.1"),
+        ("10.0.0.5, 172.16.0.0/12", "10.0.0.5,172.16.0.0/12"),
+        ("::1", "::1"),
+        (" * ", "*"),
+    ],
+)
+def test_trusted_proxies(tmp_path: Path, given: str | None, expected: str) -> None:
+    env = {"FEDIMOB_SECRET_KEY": "k" * 48}
+    if given is not None:
+        env["FEDIMOB_TRUSTED_PROXIES"] = given
+    assert Settings.from_env(env, workdir=tmp_path).trusted_proxies == expected
+
+
+@pytest.mark.parametrize("given", ["proxy.example", "10.0.0.999", "10.0.0.1/99", "*, 10.0.0.1"])
+def test_trusted_proxies_that_are_not_addresses_stop_the_start(tmp_path: Path, given: str) -> None:
+    env = {"FEDIMOB_SECRET_KEY": "k" * 48, "FEDIMOB_TRUSTED_PROXIES": given}
+    with pytest.raises(ConfigurationError, match="FEDIMOB_TRUSTED_PROXIES"):
+        Settings.from_env(env, workdir=tmp_path)
