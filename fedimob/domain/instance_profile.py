@@ -5,15 +5,24 @@ here so the web form and any future command refuse the same things. The
 description is Markdown (plain text is valid Markdown), kept as written and
 rendered to sanitised HTML once, when saved.
 
-`instance_profile()` reads every key in one query, so a page can afford it.
+`instance_profile()` reads every key in one query. Every page shows the
+profile (the name in the header and title, the languages offered), so pages
+read it through `shown_instance_profile()`, which keeps it in memory for
+`PROFILE_CACHE_SECONDS` per database: saving the profile refreshes this
+process's copy at once, and other processes (more servers) see the change
+within that time.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
+
+from tortoise.context import TortoiseContext, get_current_context
 
 from fedimob.db import in_transaction
 from fedimob.domain.instance_settings import DEFAULTS, REGISTRATIONS_OPEN, set_setting
@@ -32,6 +41,7 @@ OFFERABLE_LANGUAGES = ("en", "fr")
 DEFAULT_NAME = "fedimob"
 MAX_NAME_LENGTH = 100
 MAX_DESCRIPTION_LENGTH = 4000
+PROFILE_CACHE_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +107,50 @@ async def instance_profile() -> InstanceProfile:
     )
 
 
+@dataclass(slots=True)
+class _Kept:
+    profile: InstanceProfile | None = None
+    expires: float = 0.0
+    # Bumped by every save, so a read that started before a save does not keep its result.
+    generation: int = 0
+
+
+# Per database (one process may serve several instances: the federation tests do).
+_kept: WeakKeyDictionary[TortoiseContext, _Kept] = WeakKeyDictionary()
+
+
+def _kept_for_current_database() -> _Kept | None:
+    context = get_current_context()
+    if context is None:
+        return None
+    return _kept.setdefault(context, _Kept())
+
+
+async def shown_instance_profile(*, now: float | None = None) -> InstanceProfile:
+    """The profile as pages show it: read at most once per `PROFILE_CACHE_SECONDS`.
+
+    `now` (a `time.monotonic()` value) is for tests.
+    """
+    moment = time.monotonic() if now is None else now
+    kept = _kept_for_current_database()
+    if kept is None:
+        return await instance_profile()
+    if kept.profile is not None and moment < kept.expires:
+        return kept.profile
+    generation = kept.generation
+    profile = await instance_profile()
+    if kept.generation == generation:
+        kept.profile, kept.expires = profile, moment + PROFILE_CACHE_SECONDS
+    return profile
+
+
+def _forget_shown_profile() -> None:
+    kept = _kept_for_current_database()
+    if kept is not None:
+        kept.profile, kept.expires = None, 0.0
+        kept.generation += 1
+
+
 async def update_instance_profile(
     *,
     name: str,
@@ -122,6 +176,7 @@ async def update_instance_profile(
         await set_setting(TEXTS, texts)
         await set_setting(LANGUAGES, list(profile.languages))
         await set_setting(REGISTRATIONS_OPEN, profile.registrations_open)
+    _forget_shown_profile()  # after the commit: a read from now on sees the new profile
     audit.info(
         "admin %s updated the instance settings (registrations %s, languages %s)",
         by.username,
