@@ -26,7 +26,8 @@ class Job(Model):
     attempts = fields.IntField(default=0)
     max_attempts = fields.IntField(default=10)
     # Higher first among due jobs: a count update must not wait behind 5,000 messages.
-    priority = fields.SmallIntField(default=0)
+    # db_default: the column was added to tables that already had rows (0004).
+    priority = fields.SmallIntField(default=0, db_default=0)
     run_at = fields.DatetimeField()
     locked_until = fields.DatetimeField(null=True)
     locked_by = fields.CharField(max_length=100, null=True)

@@ -12,7 +12,7 @@ from tortoise.migrations.autodetector import MigrationAutodetector
 import fedimob.models as models
 from fedimob.db import MIGRATIONS_MODULE, Database, tortoise_config
 from fedimob.domain.catalogue import browse, catalogue_query
-from fedimob.models import Campaign, RemoteCampaign
+from fedimob.models import Campaign, Job, RemoteCampaign
 from fedimob.settings import normalise_database_url
 from tests.conftest import TEST_PG_URL, DatabaseFactory
 
@@ -80,6 +80,40 @@ async def _empty_database(databases: DatabaseFactory, name: str, directory: Path
         await connection.close()
     databases.schemas.append(schema)
     return f"{normalise_database_url(TEST_PG_URL)}?schema={schema}"
+
+
+async def test_a_database_with_jobs_waiting_upgrades_from_0003(
+    test_databases: DatabaseFactory, tmp_path: Path
+) -> None:
+    """0004 adds a NOT NULL column to the job table: rows already there get its default."""
+    url = await _empty_database(test_databases, "m0004", tmp_path)
+    context = TortoiseContext()
+    with context:
+        try:
+            await migrate(config=tortoise_config(url), target="models.0003_ordered_requests")
+        finally:
+            await context.close_connections()
+    database = Database(url)
+    await database.connect()
+    try:
+        with database.activate():
+            await Job._meta.db.execute_script(
+                "INSERT INTO job (id, kind, payload, state, attempts, max_attempts, run_at,"
+                " created_at) VALUES (1, 'campaign.published', '{}', 'pending', 0, 10,"
+                " '2026-01-01 10:00:00+00:00', '2026-01-01 10:00:00+00:00');"
+            )
+    finally:
+        await database.close()
+
+    await Database(url).migrate()
+
+    await database.connect()
+    try:
+        with database.activate():
+            job = await Job.get(id=1)
+            assert (job.kind, job.priority) == ("campaign.published", 0)
+    finally:
+        await database.close()
 
 
 async def test_0005_fills_the_search_text_and_publication_date_of_older_rows(
