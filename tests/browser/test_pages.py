@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, Page, expect
 
+from fedimob.demo.local import INSTANCE_NAME
 from tests.browser.harness import LiveServer, PageOn, audit, every_viewport, fits_width, screenshot
 
 CLEANUP = "River clean-up on Saturday"  # demo: 14 of 40 people, 35 %
@@ -19,7 +20,7 @@ def drawn_width(bar: Locator) -> float:
 @every_viewport
 def test_discover_page_shows_running_campaigns_with_their_progress(page: Page) -> None:
     page.goto("/")
-    expect(page).to_have_title("fedimob")
+    expect(page).to_have_title(INSTANCE_NAME)  # the demo names its instance
     card = page.get_by_role("listitem").filter(
         has=page.get_by_role("heading", name=CLEANUP, level=3)
     )
@@ -41,7 +42,7 @@ def test_discover_page_shows_running_campaigns_with_their_progress(page: Page) -
 @every_viewport
 def test_campaign_page_shows_the_goal_and_how_far_it_is(page: Page) -> None:
     page.goto("/campaigns/loire_cleanup")
-    expect(page).to_have_title(f"{CLEANUP} · fedimob")
+    expect(page).to_have_title(f"{CLEANUP} · {INSTANCE_NAME}")
     expect(page.get_by_role("heading", level=1)).to_have_text(CLEANUP)
     bar = page.get_by_role("main").get_by_role("progressbar")
     expect(bar).to_have_attribute("value", "35")
