@@ -6,17 +6,15 @@
   counts against a per-address and a per-IP throttle.
 - `/password/reset/{token}` is the link from the mail. It checks the token,
   keeps it in the session and sends the browser on to `/password/reset`, so
-  the page with the form has no token in its address (nothing to leak through
-  a Referer, the history or a shoulder). That redirect is served with
-  `Referrer-Policy: no-referrer`. The form page cannot be: with that policy
-  browsers send `Origin: null` on the form's POST, and the CSRF check would
-  (rightly) refuse it.
+  no page has the token in its address (nothing to leak through a Referer,
+  the history or a shoulder). That redirect is served with `Referrer-Policy:
+  no-referrer`; a page cannot be: with that policy browsers send `Origin:
+  null` with every form's POST, which the CSRF check (rightly) refuses.
 - `/password/reset` shows the form and sets the password: every session of
   the account ends, this browser is logged in with a fresh one, and a mail
   tells the person their password changed.
 
-A bad, expired or used link gets a page saying so (404 for the link, 400 for
-the form), never an error.
+A bad, expired or used link leads to a page saying so (400), never an error.
 """
 
 from __future__ import annotations
@@ -108,26 +106,31 @@ async def forgot(request: Request) -> Response:
     return await _page(request, "password/sent.html")
 
 
-async def _invalid(request: Request, status_code: int) -> Response:
+async def _invalid(request: Request) -> Response:
     session = session_of(request)
     if session.get(SESSION_KEY):
         session.set(SESSION_KEY, None)
-    return await _page(
-        request, "password/invalid.html", status_code=status_code, headers=NO_REFERRER
-    )
+    return await _page(request, "password/invalid.html", status_code=400)
 
 
 async def from_link(request: Request) -> Response:
-    """The link from the mail: check it, keep its token in the session, go to the form."""
+    """The link from the mail: keep a valid token in the session, then go to the form.
+
+    Always a redirect, never a page: a page served with `no-referrer` would make every
+    form on it (the header's log-out, the language switcher) post `Origin: null`.
+    """
     token: str = request.path_params["token"]
     secret = request.app.state.settings.secret_key
+    session = session_of(request)
     try:
         if len(token) > MAX_TOKEN_LENGTH:
             raise NotFound("too long")
         await account_for_token(secret, token)
     except NotFound:
-        return await _invalid(request, 404)
-    session_of(request).set(SESSION_KEY, token)
+        if session.get(SESSION_KEY):
+            session.set(SESSION_KEY, None)  # and the form page says the link does not work
+    else:
+        session.set(SESSION_KEY, token)
     return RedirectResponse("/password/reset", status_code=303, headers=NO_REFERRER)
 
 
@@ -151,7 +154,7 @@ async def _reset_page(
 async def reset(request: Request) -> Response:
     found = await _token_account(request)
     if found is None:
-        return await _invalid(request, 400)
+        return await _invalid(request)
     token, account = found
     if request.method == "GET":
         return await _reset_page(request, account)
@@ -163,8 +166,12 @@ async def reset(request: Request) -> Response:
     except ValidationError as error:
         return await _reset_page(request, account, form_error_message(error)["password"], 400)
     except NotFound:
-        return await _invalid(request, 400)
+        return await _invalid(request)
     session = session_of(request)
+    if not session.get("language"):
+        # The page after this one speaks the language the person was reading (the one of
+        # the message below), not their account's, which would apply from this login on.
+        session.set("language", i18n.current_locale())
     await session.login(account)  # a fresh session; every other one has ended
     await record_login(account)
     session.flash(

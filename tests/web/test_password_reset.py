@@ -112,10 +112,25 @@ async def test_a_forgotten_password_end_to_end(
     assert notice.recipients == ["alice@example.org"]
 
     # The link worked once.
-    again = await client.get(path)
-    assert again.status_code == 404
+    again = await follow(client, path)
+    assert again.status_code == 400
     assert "This link does not work" in again.text
-    assert again.headers["referrer-policy"] == "no-referrer"
+
+
+async def follow(client: httpx.AsyncClient, path: str, **options: object) -> httpx.Response:
+    """GET `path` and the page it leads to."""
+    return await client.get(path, follow_redirects=True, **options)  # type: ignore[arg-type]
+
+
+async def test_a_bad_link_clears_a_good_one_kept_in_the_session(
+    client: httpx.AsyncClient, db: Database, worker: Worker, mail_server: MailServer
+) -> None:
+    await make_user()
+    await ask_for_link(client, "alice@example.org")
+    await client.get(await received_link(worker, mail_server))
+    assert (await client.get("/password/reset")).status_code == 200
+    await client.get("/password/reset/not-the-link")
+    assert (await client.get("/password/reset")).status_code == 400
 
 
 def without_tokens(html: str) -> str:
@@ -162,8 +177,8 @@ async def test_the_pages_speak_french(
     await client.get(path, headers=french)
     form = await client.get("/password/reset", headers=french)
     assert "Choisissez un nouveau mot de passe" in form.text
-    bad = await client.get("/password/reset/nonsense", headers=french)
-    assert bad.status_code == 404
+    bad = await follow(client, "/password/reset/nonsense", headers=french)
+    assert bad.status_code == 400
     assert "Ce lien ne fonctionne pas" in bad.text
 
 
@@ -296,11 +311,15 @@ async def test_bad_links_get_a_clear_page(
     client: httpx.AsyncClient, db: Database, token: str
 ) -> None:
     await make_user()
-    response = await client.get(f"/password/reset/{token}")
-    assert response.status_code == 404
-    assert "This link does not work" in response.text
-    assert response.headers["referrer-policy"] == "no-referrer"
-    assert "set-cookie" not in response.headers or "x=y" not in response.headers["set-cookie"]
+    link = await client.get(f"/password/reset/{token}")
+    assert link.status_code == 303
+    assert link.headers["location"] == "/password/reset"
+    assert link.headers["referrer-policy"] == "no-referrer"
+    assert "x=y" not in link.headers.get("set-cookie", "")
+    assert "set-cookie" not in link.headers  # a bad link makes no session
+    page = await client.get("/password/reset")
+    assert page.status_code == 400
+    assert "This link does not work" in page.text
 
 
 async def test_a_link_with_a_slash_names_no_page(client: httpx.AsyncClient, db: Database) -> None:
@@ -312,8 +331,8 @@ async def test_an_expired_link_gets_the_same_clear_page(
 ) -> None:
     alice = await make_user()
     expired = reset_token(TEST_SECRET, alice, utcnow() - timedelta(seconds=1))
-    response = await client.get(f"/password/reset/{expired}")
-    assert response.status_code == 404
+    response = await follow(client, f"/password/reset/{expired}")
+    assert response.status_code == 400
     assert "it expired" in response.text
 
 
@@ -368,7 +387,7 @@ async def test_a_link_does_not_work_for_a_suspended_account(
     await ask_for_link(client, "alice@example.org")
     path = await received_link(worker, mail_server)
     await disable_account(alice)
-    assert (await client.get(path)).status_code == 404
+    assert (await follow(client, path)).status_code == 400
 
 
 async def test_someone_logged_in_as_another_ends_up_as_the_links_account(
@@ -382,3 +401,17 @@ async def test_someone_logged_in_as_another_ends_up_as_the_links_account(
     assert (await submit(client, "/password/reset", {"password": NEW})).status_code == 303
     account = await client.get("/account")
     assert "alice@example.org" in account.text
+
+
+async def test_after_a_reset_the_site_keeps_the_language_the_person_was_reading(
+    client: httpx.AsyncClient, db: Database, worker: Worker, mail_server: MailServer
+) -> None:
+    await make_user("lea", language="fr")  # her account says French; her browser, English
+    await ask_for_link(client, "lea@example.org")
+    assert mail_server.messages == []
+    await client.get(await received_link(worker, mail_server))
+    assert mail_server.messages[0].message["Content-Language"] == "fr"  # the mail: hers
+    await submit(client, "/password/reset", {"password": NEW})
+    home = await client.get("/")
+    assert '<html lang="en">' in home.text
+    assert "Your new password is set" in home.text
