@@ -9,6 +9,7 @@ from starlette.routing import BaseRoute, Route
 from fedimob.domain.account_data import export_account
 from fedimob.domain.account_deletion import delete_account
 from fedimob.domain.accounts import change_password, set_language
+from fedimob.domain.instance_profile import shown_instance_profile
 from fedimob.errors import PermissionDenied, ValidationError
 from web import i18n
 from web.access import login_required, require_user
@@ -36,7 +37,7 @@ async def account_page(request: Request) -> Response:
 @login_required
 async def account_language(request: Request) -> Response:
     form = await request.form()
-    code = i18n.supported(field(form, "language"))
+    code = i18n.supported(field(form, "language"), (await shown_instance_profile()).languages)
     if code is None:
         return await _account_page(
             request, form_error_message(ValidationError("", field="language")), 400

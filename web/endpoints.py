@@ -5,8 +5,9 @@ of them), so no page can forget a check:
 
 1. the session is loaded (only when the browser sent a cookie: a first visit
    reads and writes nothing);
-2. the locale is chosen: the session's choice, else the account's, else
-   Accept-Language, else English;
+2. the locale is chosen among the languages the admins offer: the session's
+   choice, else the account's, else Accept-Language, else English (or the
+   first language offered);
 3. a state-changing request must come from our own origin, carry a bounded
    form, and that form's `csrf_token` must match the session's; else 403;
 4. after the endpoint, the session's changes are stored and the cookie set;
@@ -25,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from fedimob.domain.instance_profile import shown_instance_profile
 from web import i18n
 from web.access import Endpoint
 from web.csrf import FIELD, same_origin, valid_token
@@ -51,12 +53,14 @@ def sessionless_form(endpoint: Endpoint) -> Endpoint:
     return endpoint
 
 
-def choose_locale(request: Request, session: SessionHandle) -> str:
+async def choose_locale(request: Request, session: SessionHandle) -> str:
+    """Among the languages the admins offer (a choice no longer offered is passed over)."""
+    offered = (await shown_instance_profile()).languages
     account = session.account
     return (
-        i18n.supported(session.get("language"))
-        or (i18n.supported(account.language) if account else None)
-        or i18n.negotiate(request.headers.get("accept-language", ""))
+        i18n.supported(session.get("language"), offered)
+        or (i18n.supported(account.language, offered) if account else None)
+        or i18n.negotiate(request.headers.get("accept-language", ""), offered)
     )
 
 
@@ -137,7 +141,7 @@ def _guard(endpoint: Endpoint, catalogues: i18n.Catalogues, pages: PageCache) ->
     async def served(request: Request) -> Response:
         session = session_of(request)
         await session.load()
-        locale = choose_locale(request, session)
+        locale = await choose_locale(request, session)
         key = pages.key_for(request, locale)
         if key is not None and (kept := pages.get(key)) is not None:
             return kept

@@ -4,6 +4,10 @@ The `.po` files under `web/translations/` are read when the app is built (not at
 import time), straight into gettext catalogues, so no compile step stands
 between editing a translation and `make run`.
 
+Which languages a request may get is the admins' choice (the instance
+profile's "languages offered", a subset of `LANGUAGES`): `supported()` and
+`negotiate()` take that set, and `offered()` names its languages for a menu.
+
 The locale of the request being served lives in a context variable: each
 request runs in its own task, and `use_locale()` resets it on the way out, so
 concurrent requests never see each other's language. Templates and Python code
@@ -12,7 +16,7 @@ translate through the same `gettext()`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -34,7 +38,7 @@ from fedimob.clock import parse_datetime, utcnow
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 DEFAULT_LOCALE = "en"
-# The languages offered in the switcher, each named in itself.
+# The languages the site is translated into, each named in itself.
 LANGUAGES = {"en": "English", "fr": "Français"}
 SUPPORTED = tuple(LANGUAGES)
 
@@ -157,12 +161,23 @@ def label(value: object) -> str:
     return gettext(LABELS[text]) if text in LABELS else text
 
 
-def supported(code: str | None) -> str | None:
-    return code if code in LANGUAGES else None
+def offered(codes: Iterable[str]) -> dict[str, str]:
+    """The languages of `codes` that the site is translated into, each named in itself."""
+    chosen = set(codes)
+    return {code: name for code, name in LANGUAGES.items() if code in chosen}
 
 
-def negotiate(accept_language: str) -> str:
-    """The best supported locale for an Accept-Language header, else the default."""
+def supported(code: str | None, offered: Iterable[str] = SUPPORTED) -> str | None:
+    """`code` if it is one of the `offered` languages the site is translated into, else None."""
+    return code if code in LANGUAGES and code in set(offered) else None
+
+
+def negotiate(accept_language: str, offered: Iterable[str] = SUPPORTED) -> str:
+    """The best of the `offered` locales for an Accept-Language header.
+
+    When none matches: English if offered, else the first offered language.
+    """
+    available = [code for code in SUPPORTED if code in set(offered)] or [DEFAULT_LOCALE]
     choices: list[tuple[float, int, str]] = []
     for position, part in enumerate(accept_language.split(",")[:32]):
         tag, _sep, params = part.strip().partition(";")
@@ -177,7 +192,8 @@ def negotiate(accept_language: str) -> str:
         if tag and tag != "*" and quality > 0:
             choices.append((-quality, position, tag.strip()))
     preferred = [tag for _q, _p, tag in sorted(choices)]
-    return negotiate_locale(preferred, list(SUPPORTED), sep="-") or DEFAULT_LOCALE
+    fallback = DEFAULT_LOCALE if DEFAULT_LOCALE in available else available[0]
+    return negotiate_locale(preferred, available, sep="-") or fallback
 
 
 # Display filters (their names are the templates'): all follow the request's locale.

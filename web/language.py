@@ -1,4 +1,8 @@
-"""The language switcher in every page's footer: POST /language."""
+"""The language switcher in every page's footer: POST /language.
+
+Only the languages the admins offer can be chosen (the footer shows the
+switcher only when they offer more than one).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from fedimob.domain.accounts import set_language
+from fedimob.domain.instance_profile import shown_instance_profile
 from web import i18n
 from web.access import safe_next
 from web.endpoints import sessionless_form
@@ -18,7 +23,8 @@ async def choose_language(request: Request) -> Response:
     """Remember the choice in the session, and in the account of a logged-in person."""
     form = await request.form()
     back = safe_next(str(form.get("next") or ""), "/")
-    code = i18n.supported(str(form.get("language") or ""))
+    offered = (await shown_instance_profile()).languages
+    code = i18n.supported(str(form.get("language") or ""), offered)
     if code is None:
         return RedirectResponse(back, status_code=303)
     session = session_of(request)

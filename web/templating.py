@@ -4,6 +4,11 @@ Autoescaping is on. Strings are translated with `{{ _("...") }}` or
 `{% trans %}...{% endtrans %}` (newstyle gettext: `_("%(n)s people", n=3)`),
 forms carry `{{ csrf_field() }}`, and the display filters (`number`,
 `duration`, `when`, `day`, `ago`) follow the request's locale.
+
+Every page gets the instance's profile as `instance` (its name, sanitised
+description, languages offered), read through the domain's short in-memory
+cache, not from the database on each request. A page's `title` block names
+the page alone; base.html adds the instance's name after it (`site_title`).
 """
 
 from __future__ import annotations
@@ -13,12 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import NoMatchFound
 from starlette.templating import Jinja2Templates
 
 from fedimob.domain.associations import has_memberships
+from fedimob.domain.instance_profile import shown_instance_profile
 from web import i18n
 from web.csrf import csrf_field, csrf_token
 from web.sessions import session_of
@@ -31,6 +38,21 @@ NAV_LINKS = (
     ("dashboard", i18n.N_("Dashboard")),
     ("admin", i18n.N_("Admin")),
 )
+# What pages' titles ended with when the instance's name was fixed; `site_title` drops it.
+FIXED_NAME_SUFFIX = " · fedimob"
+
+
+def site_title(page: str, site_name: str) -> Markup:
+    """`Page · Site name`, or the site's name alone for a page without a title of its own.
+
+    `page` is the rendered `title` block (Markup: already escaped; a plain str is
+    escaped here). Titles written before the name could be set end with
+    " · fedimob": that suffix gives way to the name.
+    """
+    text = escape(page).strip().removesuffix(FIXED_NAME_SUFFIX).strip()
+    if not text or text == FIXED_NAME_SUFFIX.removeprefix(" · "):
+        return escape(site_name)
+    return Markup("{} · {}").format(text, site_name)
 
 
 def make_templates() -> Jinja2Templates:
@@ -42,12 +64,11 @@ def make_templates() -> Jinja2Templates:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=i18n.gettext, ngettext=i18n.ngettext, newstyle=True
     )
-    env.globals.update(
-        csrf_field=csrf_field, csrf_token=csrf_token, languages=i18n.LANGUAGES, url_for=url_for
-    )
+    env.globals.update(csrf_field=csrf_field, csrf_token=csrf_token, url_for=url_for)
     env.filters.update(
         duration=i18n.duration,
         number=i18n.number,
+        site_title=site_title,
         when=i18n.when,
         day=i18n.day,
         ago=i18n.ago,
@@ -60,10 +81,11 @@ templates = make_templates()
 
 
 async def base_context(request: Request) -> dict[str, Any]:
-    """What base.html needs: who is here, their language, messages, the menu."""
+    """What base.html needs: the instance, who is here, their language, messages, the menu."""
     session = session_of(request)
     await session.load()
     user = session.account
+    profile = await shown_instance_profile()
     nav = []
     for name, label in NAV_LINKS:
         if name == "participations" and user is None:
@@ -77,6 +99,8 @@ async def base_context(request: Request) -> dict[str, Any]:
         except NoMatchFound:
             continue  # that page is not built yet
     return {
+        "instance": profile,
+        "languages": i18n.offered(profile.languages),
         "current_user": user,
         "locale": i18n.current_locale(),
         "flashes": session.pop_flashes() if session.exists else [],
