@@ -17,6 +17,7 @@ from web import (
     admin,
     auth,
     discover,
+    favicon,
     language,
     organiser,
     pages,
@@ -48,4 +49,5 @@ def web_routes(*, page_cache_seconds: float = 0) -> list[BaseRoute]:
     return [
         *serve(routes, catalogues, page_cache),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        *favicon.routes(),
     ]

@@ -69,7 +69,6 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -226,11 +225,8 @@ def page_on(browser: Browser, viewport: Viewport) -> Iterator[PageOn]:
             request = response.request
             if response.status >= 500:
                 problems.append(f"{response.status} from {request.method} {response.url}")
-            elif (
-                response.status >= 400
-                and request.resource_type != "document"  # a page may be a 404 on purpose
-                and urlsplit(response.url).path != "/favicon.ico"  # Chromium asks by itself
-            ):
+            # A page may be a 404 on purpose; its style sheet, its icon... may not.
+            elif response.status >= 400 and request.resource_type != "document":
                 problems.append(f"{response.status} for {response.url} on {page.url}")
 
         page.on("console", on_console)
