@@ -9,7 +9,7 @@ from tests.web.forms import log_in, make_user
 
 # Every admin page, and every form the admin pages post to (with a harmless body).
 ADMIN_PAGES = ["/admin", "/admin/settings", "/admin/blocks", "/admin/reports", "/admin/regions",
-               "/admin/health"]  # fmt: skip
+               "/admin/health", "/admin/accounts"]  # fmt: skip
 ADMIN_FORMS = [
     ("/admin/settings", {"name": "Taken over", "languages": "en", "registrations": "closed"}),
     ("/admin/blocks", {"domain": "spam.example", "reason": "spam"}),
@@ -18,6 +18,8 @@ ADMIN_FORMS = [
     ("/admin/regions", {"target": "region.example"}),
     ("/admin/regions/unfollow", {"follow_id": "1"}),
     ("/admin/regions/cancel", {"request_id": "1"}),
+    ("/admin/accounts/1/suspend", {"reason": "taken over"}),
+    ("/admin/accounts/1/grant", {}),
 ]
 
 
