@@ -19,7 +19,7 @@ ADMIN_FORMS = [
     ("/admin/regions/unfollow", {"follow_id": "1"}),
     ("/admin/regions/cancel", {"request_id": "1"}),
     ("/admin/accounts/1/suspend", {"reason": "taken over"}),
-    ("/admin/accounts/1/grant", {}),
+    ("/admin/accounts/1/grant_admin", {}),
 ]
 
 
