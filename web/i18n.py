@@ -30,7 +30,7 @@ from babel.core import negotiate_locale
 from babel.dates import format_date, format_time, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 from babel.units import format_unit
 
@@ -202,6 +202,11 @@ def negotiate(accept_language: str, offered: Iterable[str] = SUPPORTED) -> str:
 def number(value: float | int | Decimal) -> str:
     """12 -> '12', 1234.5 -> '1,234.5' (en) or '1 234,5' (fr)."""
     return format_decimal(value, format="#,##0.#", locale=_locale())
+
+
+def percent(value: float | int | Decimal) -> str:
+    """A percentage given in percent: 35 -> '35%' (en), '35 %' (fr, with a no-break space)."""
+    return format_percent(Decimal(str(value)) / 100, format=None, locale=_locale())
 
 
 def duration(minutes: int) -> str:

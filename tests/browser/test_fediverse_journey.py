@@ -126,8 +126,8 @@ def test_a_fediverse_account_is_sent_to_vote_on_its_own_server(
     expect(address).to_have_attribute("aria-invalid", "true")
     expect(address).to_have_accessible_description(
         "Type your address as @you@your.server: the one you use on Mastodon, Misskey, "
-        "Friendica or another Fediverse server."
-    )
+        "Friendica or another Fediverse server. For example @you@mastodon.social"
+    )  # the error, then the field's hint
     assert mastodon.seen() == []
     audit(page)
 

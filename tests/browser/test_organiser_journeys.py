@@ -64,7 +64,10 @@ def test_an_organiser_writes_previews_and_publishes_a_campaign(
     )
     deadline = page.get_by_label("Deadline (UTC)", exact=True)
     expect(deadline).to_have_attribute("aria-invalid", "true")
-    expect(deadline).to_have_accessible_description(DEADLINE_ERROR)
+    # The error, then the field's hint: both are read.
+    expect(deadline).to_have_accessible_description(
+        f"{DEADLINE_ERROR} When joining closes and the outcome is known."
+    )
     field = page.locator(".field").filter(has=deadline)
     expect(field.locator(".error")).to_have_text(DEADLINE_ERROR)
     expect(page.get_by_label("Title", exact=True)).to_have_value(TITLE)
