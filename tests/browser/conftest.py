@@ -33,9 +33,10 @@ Fixtures
 Helpers (tests/browser/harness.py)
     screenshot(page, "name")   full-page PNG in artifacts/screenshots/name-WxH.png (kept by
                                CI, git-ignored); prints the path.
-    audit(page)                axe-core on the current page; fails on serious/critical
-                               violations, listing rule, help link, element and fix; prints
-                               the lesser ones.
+    audit(page)                axe-core on the current page; fails on moderate, serious
+                               and critical violations and on any of the rules in
+                               harness.MUST_PASS, listing rule, help link, element and fix;
+                               prints the minor ones.
     fits_width(page)           asserts no sideways scrolling (scrollWidth <= innerWidth).
 
 Steps (tests/browser/steps.py)

@@ -27,6 +27,34 @@ def test_the_audit_fails_on_serious_violations_and_names_them(page: Page) -> Non
     assert "<img" in report
 
 
+# Moderate violations (rules of harness.MUST_PASS, too): two landmarks of one role and name,
+# and text outside any landmark.
+REGRESSED_PAGE = """<!doctype html><html lang="en"><head><title>again</title></head><body>
+<p>Outside every landmark.</p>
+<main><h1>Fine?</h1>
+<section aria-label="Jobs"><p>one</p></section><section aria-label="Jobs"><p>two</p></section>
+</main></body></html>"""
+# A minor violation only: an image whose alternative repeats the text beside it.
+MINOR_PAGE = """<!doctype html><html lang="en"><head><title>minor</title></head><body><main>
+<h1>Fine</h1><p><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt="Seeds"> Seeds</p>
+</main></body></html>"""
+
+
+def test_the_audit_fails_on_moderate_violations_too(page: Page) -> None:
+    page.set_content(REGRESSED_PAGE)
+    with pytest.raises(pytest.fail.Exception) as failed:
+        audit(page)
+    report = str(failed.value)
+    assert "landmark-unique [moderate]" in report
+    assert "region [moderate]" in report
+
+
+def test_the_audit_prints_minor_violations_without_failing(page: Page) -> None:
+    page.set_content(MINOR_PAGE)
+    found = audit(page)
+    assert [(v["id"], v["impact"]) for v in found] == [("image-redundant-alt", "minor")]
+
+
 def test_the_audit_passes_a_clean_page_and_returns_what_it_found(page: Page) -> None:
     page.set_content(GOOD_PAGE)
     assert audit(page) == []
