@@ -52,7 +52,8 @@ def _region_event(
     page = f"https://{REGION}/campaigns/{slug}"
     people, minutes = counts
     breakdown = [{"type": "InstanceCount", "instance": f"https://{REGION}",
-                  "participantCount": people - ours, "pledgedMinutes": minutes}]  # fmt: skip
+                  "participantCount": people - ours,
+                  "pledgedMinutes": minutes - 120 * ours}]  # fmt: skip
     if ours:
         breakdown.append({"type": "InstanceCount", "instance": fediverse.settings.url,
                           "participantCount": ours, "pledgedMinutes": 120})  # fmt: skip
