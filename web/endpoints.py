@@ -139,6 +139,11 @@ def _guard(endpoint: Endpoint, catalogues: i18n.Catalogues, pages: PageCache) ->
     sessionless = endpoint in _SESSIONLESS
 
     async def served(request: Request) -> Response:
+        if request.method == "HEAD":
+            # Answered as the GET would be (the server sends no body). Endpoints
+            # branch on GET versus POST: a HEAD must never reach the POST branch,
+            # which changes things, without the form checks below.
+            request = Request({**request.scope, "method": "GET"}, request.receive)
         session = session_of(request)
         await session.load()
         locale = await choose_locale(request, session)
@@ -160,6 +165,7 @@ def _guard(endpoint: Endpoint, catalogues: i18n.Catalogues, pages: PageCache) ->
                     pages.put(key, response)
                 return response
         finally:
+            await request.close()  # a form's uploaded files, if one was parsed
             if key is not None:
                 pages.done(key)
 
