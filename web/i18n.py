@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from io import BytesIO
 from pathlib import Path
 
@@ -200,13 +200,23 @@ def negotiate(accept_language: str, offered: Iterable[str] = SUPPORTED) -> str:
 
 
 def number(value: float | int | Decimal) -> str:
-    """12 -> '12', 1234.5 -> '1,234.5' (en) or '1 234,5' (fr)."""
-    return format_decimal(value, format="#,##0.#", locale=_locale())
+    """12 -> '12', 1234.5 -> '1,234.5' (en) or '1 234,5' (fr).
+
+    A figure too large for Babel's decimal context (about 1e27: a remote
+    campaign may claim anything) is written plainly rather than failing the page.
+    """
+    try:
+        return format_decimal(value, format="#,##0.#", locale=_locale())
+    except InvalidOperation:
+        return f"{float(value):.3g}"
 
 
 def percent(value: float | int | Decimal) -> str:
     """A percentage given in percent: 35 -> '35%' (en), '35 %' (fr, with a no-break space)."""
-    return format_percent(Decimal(str(value)) / 100, format=None, locale=_locale())
+    try:
+        return format_percent(Decimal(str(value)) / 100, format=None, locale=_locale())
+    except InvalidOperation:
+        return f"{float(value):.3g}%"
 
 
 def duration(minutes: int) -> str:

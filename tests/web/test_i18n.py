@@ -1,5 +1,6 @@
 import asyncio
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -82,6 +83,15 @@ def test_filters_follow_the_locale() -> None:
         assert i18n.duration(240) == "4 hr"
         assert i18n.when("2026-12-05T09:00:00Z") == "Dec 5, 2026, 09:00 UTC"
     assert i18n.gettext("Log in") == "Log in"  # outside a request: the source text
+
+
+def test_figures_too_large_for_babel_are_written_plainly() -> None:
+    """A remote campaign's claimed impact, or a factor times a total, never fails a page."""
+    with i18n.use_locale(i18n.Catalogues().active("en")):
+        assert i18n.number(1e308) == "1e+308"
+        assert i18n.number(Decimal("1e40")) == "1e+40"
+        assert i18n.percent(1e300) == "1e+300%"
+        assert i18n.number(1e20) == "100,000,000,000,000,000,000"  # within range: formatted
 
 
 async def test_french_by_accept_language(client: httpx.AsyncClient, settings: Settings) -> None:
