@@ -7,15 +7,27 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from fedimob.domain.account_data import export_account
-from fedimob.domain.account_deletion import delete_account
+from fedimob.domain.account_deletion import delete_account, owned_alone
 from fedimob.domain.accounts import change_password, set_language
 from fedimob.domain.instance_profile import shown_instance_profile
-from fedimob.errors import PermissionDenied, ValidationError
+from fedimob.errors import Conflict, PermissionDenied, ValidationError
 from web import i18n
 from web.access import login_required, require_user
 from web.forms import field, form_error_message
 from web.sessions import session_of
 from web.templating import render
+from web.throttle import throttles
+
+TOO_MANY = i18n.N_("Too many wrong passwords. Wait a few minutes and try again.")
+
+
+def _guessing(request: Request) -> bool:
+    """True when this account has typed too many wrong passwords lately."""
+    return throttles(request).password_check.blocked(f"account {require_user(request).id}")
+
+
+def _wrong_password(request: Request) -> None:
+    throttles(request).password_check.fail(f"account {require_user(request).id}")
 
 
 async def _account_page(
@@ -52,6 +64,8 @@ async def account_language(request: Request) -> Response:
 async def account_password(request: Request) -> Response:
     form = await request.form()
     session = session_of(request)
+    if _guessing(request):
+        return await _account_page(request, {"current_password": i18n.gettext(TOO_MANY)}, 429)
     try:
         await change_password(
             require_user(request),
@@ -60,6 +74,7 @@ async def account_password(request: Request) -> Response:
             keep_session=session.id,
         )
     except PermissionDenied:
+        _wrong_password(request)
         errors = {"current_password": i18n.gettext("The current password is not right.")}
         return await _account_page(request, errors, 400)
     except ValidationError as error:
@@ -93,11 +108,22 @@ async def account_delete(request: Request) -> Response:
     if request.method == "GET":
         return await render(request, "account_delete.html", {"error": ""})
     form = await request.form()
+    if _guessing(request):
+        error = i18n.gettext(TOO_MANY)
+        return await render(request, "account_delete.html", {"error": error}, status_code=429)
     try:
         await delete_account(account, field(form, "password"))
     except PermissionDenied:
+        _wrong_password(request)
         error = i18n.gettext("The password is not right: nothing was erased.")
         return await render(request, "account_delete.html", {"error": error}, status_code=400)
+    except Conflict:
+        error = i18n.gettext(
+            "You are the last owner of %(names)s, which others run with you. Make one of "
+            "them an owner first (Members page): nothing was erased."
+        ) % {"names": ", ".join(await owned_alone(account))}
+        context = {"error": "", "refusal": error}
+        return await render(request, "account_delete.html", context, status_code=409)
     await session_of(request).logout()
     return await render(request, "account_deleted.html")
 

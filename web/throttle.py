@@ -54,6 +54,9 @@ class Throttles:
         self.login_ip = FailureThrottle(limit=30, window=15 * 60)
         self.login_user = FailureThrottle(limit=8, window=15 * 60)
         self.signup_ip = FailureThrottle(limit=10, window=60 * 60)
+        # Wrong passwords typed while logged in (changing it, deleting the account):
+        # a stolen session must not become a way to guess the password.
+        self.password_check = FailureThrottle(limit=8, window=15 * 60)
 
 
 def throttles(request: Request) -> Throttles:

@@ -11,6 +11,11 @@ handle, so nobody can later take the name and inherit the old actor's URL.
 
 The `Delete` itself is sent by the ACCOUNT_DELETED_JOB (federation I/O only in
 jobs): its audience is computed now, while the follows and joins still exist.
+
+A person cannot erase themselves while they are the last owner of an
+association that has other members: they hand it over first (an association
+always keeps an owner, see fedimob.domain.members). Alone in one, they may go;
+the association then stays with the instance's admins.
 """
 
 from __future__ import annotations
@@ -21,9 +26,9 @@ from fedimob.clock import utcnow
 from fedimob.db import in_transaction
 from fedimob.domain.participation import forget_participant
 from fedimob.domain.passwords import verify_password
-from fedimob.errors import PermissionDenied
+from fedimob.errors import Conflict, PermissionDenied
 from fedimob.jobs.queue import enqueue
-from fedimob.models import Account, Actor, Follow, RemoteJoin
+from fedimob.models import Account, Actor, Follow, MemberRole, Membership, RemoteJoin
 
 ACCOUNT_DELETED_JOB = "account.deleted"
 
@@ -45,10 +50,33 @@ async def _remote_audience(actor: Actor) -> list[int]:
     return list(ids)
 
 
+async def owned_alone(account: Account) -> list[str]:
+    """The associations `account` is the only owner of while others are members (by name)."""
+    names = []
+    owned = await Membership.filter(account_id=account.id, role=MemberRole.OWNER).select_related(
+        "association"
+    )
+    for membership in owned:
+        others = Membership.filter(association_id=membership.association_id).exclude(  # type: ignore[attr-defined]
+            account_id=account.id
+        )
+        if await others.exists() and not await others.filter(role=MemberRole.OWNER).exists():
+            names.append(membership.association.name)
+    return sorted(names)
+
+
 async def delete_account(account: Account, password: str, *, now: datetime | None = None) -> None:
-    """Erase `account` after checking its password; raises PermissionDenied if wrong."""
+    """Erase `account` after checking its password.
+
+    PermissionDenied for a wrong password; Conflict (field "associations") while
+    they are the last owner of an association with other members.
+    """
     if account.password_hash is None or not await verify_password(account.password_hash, password):
         raise PermissionDenied("the password is not right")
+    if names := await owned_alone(account):
+        raise Conflict(
+            "hand over the ownership of " + ", ".join(names) + " first", field="associations"
+        )
     await erase_account(account, now=now)
 
 

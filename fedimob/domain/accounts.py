@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 from fedimob.clock import utcnow
 from fedimob.db import in_transaction
@@ -12,6 +12,7 @@ from fedimob.domain.names import claim_handle, lookup_name, normalise_handle
 from fedimob.domain.passwords import hash_password, verify_nothing, verify_password
 from fedimob.domain.sessions import revoke_account_sessions
 from fedimob.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from fedimob.jobs.queue import SOON, enqueue
 from fedimob.models import Account, ActorKind, HandleKind
 
 LANGUAGE_PATTERN = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
@@ -94,20 +95,36 @@ async def set_language(account: Account, language: str) -> None:
     await Account.filter(id=account.id).update(language=account.language)
 
 
+# The mail telling a person their password changed (fedimob.domain.password_mail).
+PASSWORD_CHANGED_JOB = "mail.password_changed"  # noqa: S105 (a job kind)
+
+
 async def change_password(
-    account: Account, current: str, new: str, *, keep_session: int | None = None
+    account: Account,
+    current: str,
+    new: str,
+    *,
+    keep_session: int | None = None,
+    now: datetime | None = None,
 ) -> None:
     """Replace the password after checking the current one; other sessions end.
 
     Ending the other sessions is the point of a password change made because
-    someone else may know the old one.
+    someone else may know the old one; the mail that says so warns the owner
+    if that someone made the change.
     """
     if account.password_hash is None or not await verify_password(account.password_hash, current):
         raise PermissionDenied("the current password is not right")
     account.password_hash = await hash_password(new)
+    changed_at = (now or utcnow()).astimezone(UTC).isoformat()
     async with in_transaction():
         await Account.filter(id=account.id).update(password_hash=account.password_hash)
         await revoke_account_sessions(account.id, keep=keep_session)
+        await enqueue(
+            PASSWORD_CHANGED_JOB,
+            {"account_id": account.id, "changed_at": changed_at},
+            priority=SOON,
+        )
 
 
 async def disable_account(account: Account) -> None:

@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 
 from fedimob.clock import utcnow
 from fedimob.db import in_transaction
-from fedimob.domain.accounts import normalise_email
+from fedimob.domain.accounts import PASSWORD_CHANGED_JOB, normalise_email
 from fedimob.domain.passwords import hash_password
 from fedimob.domain.sessions import revoke_account_sessions
 from fedimob.errors import NotFound, PermissionDenied, ValidationError
@@ -43,7 +43,7 @@ from fedimob.settings import Settings
 PURPOSE = b"fedimob password reset v1"
 LIFETIME = timedelta(hours=1)
 RESET_MAIL_JOB = "mail.password_reset"
-CHANGED_MAIL_JOB = "mail.password_changed"
+CHANGED_MAIL_JOB = PASSWORD_CHANGED_JOB
 MAX_TOKEN_LENGTH = 128
 MAX_ACCOUNT_ID = 2**63 - 1
 # ASCII only, by construction: `[0-9]` rather than `\d`, which matches other scripts' digits.

@@ -128,6 +128,27 @@ async def test_deleting_needs_the_password(client: httpx.AsyncClient, db: Databa
     assert await Account.exists(username="alice")
 
 
+async def test_the_last_owner_hands_over_before_deleting(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    alice = await make_user()
+    bob = await make_user("bob")
+    river = await make_association(alice, "river")
+    await make_association(alice, "alone")  # no one else there: no reason to stay
+    await add_member(river, bob, MemberRole.ORGANISER)
+    await log_in(client)
+    refused = await submit(client, "/account/delete", {"password": PASSWORD})
+    assert refused.status_code == 409
+    assert "nothing was erased" in refused.text
+    assert "last owner of Test association" in refused.text
+    assert 'role="alert"' in refused.text
+    assert await Account.exists(username="alice")
+    await add_member(river, bob, MemberRole.OWNER)  # handed over (now two owners)
+    erased = await submit(client, "/account/delete", {"password": PASSWORD})
+    assert erased.status_code == 200
+    assert not await Account.exists(username="alice")
+
+
 async def test_deleting_erases_the_account_and_tells_the_fediverse(
     client: httpx.AsyncClient, db: Database, fediverse: FakeFediverse, worker: Worker
 ) -> None:
@@ -181,3 +202,35 @@ async def test_a_deleted_name_cannot_sign_up_again(client: httpx.AsyncClient, db
     )
     assert again.status_code == 400
     assert "already taken" in again.text
+
+
+async def test_wrong_passwords_while_logged_in_are_throttled(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    """A stolen session is no way to guess the password: 8 wrong ones, then a pause."""
+    await make_user()
+    await log_in(client)
+    for _ in range(4):
+        wrong = {"current_password": "not it at all", "new_password": NEW_PASSWORD}
+        assert (
+            await submit(client, "/account/password", wrong, page="/account")
+        ).status_code == 400
+        refused = await submit(client, "/account/delete", {"password": "not it at all"})
+        assert refused.status_code == 400
+    right = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    blocked = await submit(client, "/account/password", right, page="/account")
+    assert blocked.status_code == 429
+    assert "Too many wrong passwords" in blocked.text
+    assert (await submit(client, "/account/delete", {"password": PASSWORD})).status_code == 429
+    assert await authenticate("alice", PASSWORD) is not None  # nothing changed
+
+
+async def test_a_password_change_is_mailed_to_the_owner(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    alice = await make_user()
+    await log_in(client)
+    form = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    assert (await submit(client, "/account/password", form, page="/account")).status_code == 303
+    [job] = await Job.filter(kind="mail.password_changed")
+    assert job.payload["account_id"] == alice.id
