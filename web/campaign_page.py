@@ -23,6 +23,7 @@ from starlette.routing import BaseRoute, Route
 
 from fedimob.clock import utcnow
 from fedimob.domain.catalogue import card_of_campaign
+from fedimob.domain.instance_profile import shown_instance_profile
 from fedimob.domain.public_campaigns import (
     campaign_news,
     impact_figures,
@@ -197,6 +198,7 @@ async def widget(request: Request) -> Response:
             "c": card_of_campaign(campaign),  # no milestones: one query, for a page others embed
             "url": settings.absolute(f"/campaigns/{campaign.slug}"),
             "domain": settings.domain,
+            "instance": await shown_instance_profile(),
             "locale": i18n.current_locale(),
             "running": campaign.deadline > utcnow(),
         },

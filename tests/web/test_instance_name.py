@@ -46,6 +46,8 @@ async def test_the_name_is_in_the_header_titles_and_previews(
     page = (await client.get(f"/campaigns/{campaign.slug}")).text
     assert title_of(page) == "River day · Nantes Solidaire"
     assert site_names(page) == ["Nantes Solidaire"]  # once, not the domain as well
+    widget = (await client.get(f"/campaigns/{campaign.slug}/widget")).text
+    assert title_of(widget) == "River day · Nantes Solidaire"
     assert title_of((await client.get("/login")).text) == "Log in · Nantes Solidaire"
     missing = await client.get("/campaigns/nope")
     assert missing.status_code == 404
