@@ -17,6 +17,7 @@ import re
 from urllib.parse import quote, urlencode
 
 from markupsafe import Markup
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -207,9 +208,26 @@ async def widget(request: Request) -> Response:
     return response
 
 
+async def progress(request: Request) -> Response:
+    """The progress bar and its figures alone: what the campaign page's live.js fetches.
+
+    Fetched without cookies, so visitors share the page cache's copy of it.
+    """
+    try:
+        campaign = await public_campaign(request.path_params["slug"])
+    except NotFound:
+        raise HTTPException(404, "No such campaign") from None
+    return templates.TemplateResponse(
+        request,
+        "campaign/progress.html",
+        {"c": card_of_campaign(campaign), "locale": i18n.current_locale()},
+    )
+
+
 def routes() -> list[BaseRoute]:
     return [
         Route("/campaigns/{slug:str}", campaign_page, name="campaign"),
+        Route("/campaigns/{slug:str}/progress", progress, name="campaign_progress"),
         Route("/campaigns/{slug:str}/share", share, name="campaign_share"),
         Route("/campaigns/{slug:str}/widget", widget, name="campaign_widget"),
     ]

@@ -25,7 +25,7 @@ def test_a_french_browser_gets_french_pages_and_can_switch_to_english(
     expect(page.get_by_role("navigation", name="Principal")).to_be_visible()
     expect(page.get_by_role("button", name="Afficher")).to_be_visible()
     card = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name=CLEANUP))
-    expect(card).to_contain_text("14 personnes sur 40")
+    expect(card).to_contain_text("14 sur 40 personnes")
     expect(card.get_by_role("progressbar")).to_have_accessible_name("35 % de l\u2019objectif")
     audit(page)
     screenshot(page, "languages-1-discover-fr")

@@ -68,3 +68,28 @@ def test_a_volunteer_signs_up_joins_and_withdraws(
     audit(page)
     fits_width(page)
     screenshot(page, "volunteer-4-withdrawn")
+
+
+def test_a_visitors_bar_moves_when_someone_joins_without_a_reload(
+    page_on: PageOn, fresh_server: LiveServer
+) -> None:
+    watcher = page_on(fresh_server)
+    watcher.goto(CLEANUP_PATH)
+    expect_progress(watcher, 14, 35)
+    joiner = page_on(fresh_server)
+    joiner.goto(CLEANUP_PATH)
+    join_box(joiner).get_by_role("link", name="Sign up and join").click()
+    sign_up(joiner, "live_watcher_friend")
+    join_box(joiner).get_by_role("button", name="Join", exact=True).click()
+    expect_progress(joiner, 15, 37)
+    # live.js fetches the figures every 30 s; the test asks for a round at once,
+    # until the server's page cache (2 s) gives the new ones.
+    watcher.wait_for_function(
+        "() => { window.fedimobLiveRefresh();"
+        " return document.querySelector('[data-live] progress').value === 37; }",
+        polling=500,
+    )
+    expect_progress(watcher, 15, 37)
+    expect(watcher.locator("[data-live]")).to_have_attribute("aria-live", "polite")
+    audit(watcher)
+    screenshot(watcher, "volunteer-5-live-progress")

@@ -143,6 +143,7 @@ async def test_the_page_shows_what_a_volunteer_needs(
     assert re.findall(r"<script[^>]*>", html) == [
         '<script src="/static/countdown.js" defer>',
         '<script src="/static/copy.js" defer>',
+        '<script src="/static/live.js" defer>',
     ]
     assert "style=" not in html
     assert "set-cookie" not in page.headers
@@ -398,3 +399,35 @@ async def test_pending_requests_are_not_listed(client: httpx.AsyncClient, db: Da
         pending=True,
     )  # fmt: skip
     assert 'href="/users/pat"' not in (await client.get("/campaigns/cleanup")).text
+
+
+async def test_the_progress_fragment_follows_the_count(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    campaign = await cleanup(goal_kind=GoalKind.PARTICIPANTS, goal_target=10)
+    page = await client.get("/campaigns/cleanup")
+    assert 'data-live="/campaigns/cleanup/progress"' in page.text
+    assert "/static/live.js" in page.text
+    before = await client.get("/campaigns/cleanup/progress")
+    assert before.status_code == 200
+    assert "<progress" in before.text
+    assert "<html" not in before.text  # the figures alone, to swap in
+    assert "<strong>0</strong> of 10 people" in before.text
+    await join(campaign, await make_actor("zoe"), via=JoinVia.WEB, pledge_minutes=180)
+    after = await client.get("/campaigns/cleanup/progress")
+    assert "<strong>1</strong> of 10 people" in after.text
+    french = await client.get("/campaigns/cleanup/progress", headers={"accept-language": "fr"})
+    assert "<strong>1</strong> sur 10 personnes" in french.text
+
+
+async def test_no_progress_fragment_for_what_is_not_public(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    await make_campaign(slug="draft", publish=False)
+    for slug in ("draft", "nope", "x" * 500, "%00"):
+        response = await client.get(f"/campaigns/{slug}/progress")
+        assert response.status_code == 404, slug
+    ended = await cleanup()
+    await cancel_campaign(ended)
+    page = await client.get("/campaigns/cleanup")
+    assert "data-live" not in page.text  # nothing moves any more

@@ -98,7 +98,7 @@ async def test_french_by_accept_language(client: httpx.AsyncClient, settings: Se
     await load_demo(settings)
     page = await client.get("/campaigns/loire_cleanup", headers={"accept-language": "fr-FR,fr"})
     assert '<html lang="fr">' in page.text
-    assert "personnes sur 40" in page.text
+    assert "sur 40 personnes" in page.text
     assert "Se connecter" in page.text
     english = await client.get("/campaigns/loire_cleanup")
     assert '<html lang="en">' in english.text
