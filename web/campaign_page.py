@@ -211,7 +211,9 @@ async def widget(request: Request) -> Response:
 async def progress(request: Request) -> Response:
     """The progress bar and its figures alone: what the campaign page's live.js fetches.
 
-    Fetched without cookies, so visitors share the page cache's copy of it.
+    Fetched without cookies, so visitors share the page cache's copy of it; in
+    the page's own language (`?lang=`, see web/endpoints.py), which a cookieless
+    request could not otherwise tell.
     """
     try:
         campaign = await public_campaign(request.path_params["slug"])

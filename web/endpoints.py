@@ -5,9 +5,9 @@ of them), so no page can forget a check:
 
 1. the session is loaded (only when the browser sent a cookie: a first visit
    reads and writes nothing);
-2. the locale is chosen among the languages the admins offer: the session's
-   choice, else the account's, else Accept-Language, else English (or the
-   first language offered);
+2. the locale is chosen among the languages the admins offer: `?lang=` for
+   this request, else the session's choice, else the account's, else
+   Accept-Language, else English (or the first language offered);
 3. a state-changing request must come from our own origin, carry a bounded
    form, and that form's `csrf_token` must match the session's; else 403;
 4. after the endpoint, the session's changes are stored and the cookie set;
@@ -54,11 +54,16 @@ def sessionless_form(endpoint: Endpoint) -> Endpoint:
 
 
 async def choose_locale(request: Request, session: SessionHandle) -> str:
-    """Among the languages the admins offer (a choice no longer offered is passed over)."""
+    """Among the languages the admins offer (a choice no longer offered is passed over).
+
+    `?lang=fr` on any page asks for that language for this request only (not
+    remembered): what the page's scripts use when they fetch without cookies.
+    """
     offered = (await shown_instance_profile()).languages
     account = session.account
     return (
-        i18n.supported(session.get("language"), offered)
+        i18n.supported(request.query_params.get("lang", "")[:16], offered)
+        or i18n.supported(session.get("language"), offered)
         or (i18n.supported(account.language, offered) if account else None)
         or i18n.negotiate(request.headers.get("accept-language", ""), offered)
     )

@@ -406,7 +406,7 @@ async def test_the_progress_fragment_follows_the_count(
 ) -> None:
     campaign = await cleanup(goal_kind=GoalKind.PARTICIPANTS, goal_target=10)
     page = await client.get("/campaigns/cleanup")
-    assert 'data-live="/campaigns/cleanup/progress"' in page.text
+    assert 'data-live="/campaigns/cleanup/progress?lang=en"' in page.text
     assert "/static/live.js" in page.text
     before = await client.get("/campaigns/cleanup/progress")
     assert before.status_code == 200
@@ -418,6 +418,15 @@ async def test_the_progress_fragment_follows_the_count(
     assert "<strong>1</strong> of 10 people" in after.text
     french = await client.get("/campaigns/cleanup/progress", headers={"accept-language": "fr"})
     assert "<strong>1</strong> sur 10 personnes" in french.text
+    # The page's language travels in the address: the fetch sends no cookie, and a
+    # language chosen on the site would otherwise be lost.
+    chosen = await client.get("/campaigns/cleanup/progress?lang=fr")
+    assert "<strong>1</strong> sur 10 personnes" in chosen.text
+    for odd in ("xx", "fr" * 1000, "", "FR\x00"):
+        english = await client.get("/campaigns/cleanup/progress", params={"lang": odd})
+        assert "<strong>1</strong> of 10 people" in english.text, odd
+    french_page = await client.get("/campaigns/cleanup", headers={"accept-language": "fr"})
+    assert 'data-live="/campaigns/cleanup/progress?lang=fr"' in french_page.text
 
 
 async def test_no_progress_fragment_for_what_is_not_public(
