@@ -122,7 +122,7 @@ async def change_password(
         await revoke_account_sessions(account.id, keep=keep_session)
         await enqueue(
             PASSWORD_CHANGED_JOB,
-            {"account_id": account.id, "changed_at": changed_at},
+            {"account_id": account.id, "changed_at": changed_at, "via": "account"},
             priority=SOON,
         )
 

@@ -59,6 +59,30 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "-- \n{domain}\n",
         ),
     },
+    # Changed on the account page (the current password typed): a mailbox is not the way in.
+    "changed_on_account": {
+        "en": (
+            "Your password on {domain} was changed",
+            "Hello {name},\n\n"
+            "The password of your account @{username} on {domain} was changed on "
+            "{when}, from the account page, with the old password. Every other session "
+            "of the account was logged out.\n\n"
+            "If it was you, there is nothing to do. If not, someone knew your password: "
+            "choose a new one at {forgot} and tell the admins of {domain}.\n\n"
+            "-- \n{domain}\n",
+        ),
+        "fr": (
+            "Votre mot de passe sur {domain} a été changé",
+            "Bonjour {name},\n\n"
+            "Le mot de passe de votre compte @{username} sur {domain} a été changé le "
+            "{when}, depuis la page du compte, avec l'ancien mot de passe. Toutes les "
+            "autres sessions du compte ont été déconnectées.\n\n"
+            "Si c'était vous, il n'y a rien à faire. Sinon, quelqu'un connaissait votre "
+            "mot de passe : choisissez-en un nouveau sur {forgot} et prévenez les "
+            "administrateurs de {domain}.\n\n"
+            "-- \n{domain}\n",
+        ),
+    },
     "changed": {
         "en": (
             "Your password on {domain} was changed",
@@ -186,7 +210,8 @@ async def send_changed_mail(settings: Settings, mailer: Mailer, run: JobRun) -> 
         "when": changed_at.strftime("%Y-%m-%d %H:%M UTC"),
         "forgot": settings.absolute("/password/forgot"),
     }
-    await _deliver(mailer, run, account, "changed", **values)
+    text = "changed_on_account" if run.payload.get("via") == "account" else "changed"
+    await _deliver(mailer, run, account, text, **values)
 
 
 def register_password_mail_jobs(

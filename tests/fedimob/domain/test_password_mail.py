@@ -8,7 +8,7 @@ import pytest
 
 from fedimob.clock import utcnow
 from fedimob.db import Database
-from fedimob.domain.accounts import disable_account
+from fedimob.domain.accounts import change_password, disable_account
 from fedimob.domain.password_mail import register_password_mail_jobs
 from fedimob.domain.password_reset import (
     LIFETIME,
@@ -24,7 +24,7 @@ from fedimob.mail import Mailer, SmtpConfig, parse_sender
 from fedimob.models import Job, JobState
 from fedimob.settings import Settings
 from tests.mail_server import MailServer
-from tests.web.forms import make_user
+from tests.web.forms import PASSWORD, make_user
 
 LINK = re.compile(r"https://fedimob\.test/password/reset/(\S+)")
 
@@ -121,6 +121,19 @@ async def test_the_changed_notice_follows_a_reset(db: Database, settings: Settin
     assert notice.message["Subject"] == "Votre mot de passe sur fedimob.test a été changé"
     assert "https://fedimob.test/password/forgot" in notice.body
     assert not LINK.search(notice.body)  # no working link in a notice
+
+
+async def test_a_change_on_the_account_page_is_told_as_such(
+    db: Database, settings: Settings
+) -> None:
+    alice = await make_user()
+    await change_password(alice, PASSWORD, "a brand new passphrase")
+    async with MailServer() as server:
+        assert (await worker_for(settings, mailer_to(server)).run_once()).done == 1
+    [notice] = server.messages
+    assert notice.recipients == [alice.email]
+    assert "from the account page, with the old password" in notice.body
+    assert "reset link" not in notice.body  # not the reset's story: the mailbox is not to blame
 
 
 async def test_a_link_that_expired_in_the_queue_is_not_sent(
