@@ -3,7 +3,7 @@
 - `/password/forgot` takes an address and always answers the same page,
   whether an account has it or not (no account enumeration): the domain
   queues a mail job or nothing, and the same page follows. Every request
-  counts against a per-address and a per-IP throttle.
+  counts against a per-(client, address) and a per-client throttle.
 - `/password/reset/{token}` is the link from the mail. It checks the token,
   keeps it in the session and sends the browser on to `/password/reset`, so
   no page has the token in its address (nothing to leak through a Referer,
@@ -94,7 +94,9 @@ async def forgot(request: Request) -> Response:
     if limits.ip.blocked(ip):
         return await _forgot_page(request, values, too_many, 429)
     try:
-        address = normalise_email(email).lower()
+        # Per address from this client: keyed on the address alone, anyone could
+        # keep its owner from asking, by asking five times an hour.
+        address = f"{ip} {normalise_email(email).lower()}"
     except ValidationError as error:
         return await _forgot_page(request, values, form_error_message(error), 400)
     if limits.address.blocked(address):

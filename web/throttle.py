@@ -7,6 +7,7 @@ type their password right are never slowed.
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from collections import OrderedDict, deque
 
@@ -68,4 +69,18 @@ def throttles(request: Request) -> Throttles:
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else ""
+    """Who is asking, for the throttles: an IPv4 address, or an IPv6 /64.
+
+    One IPv6 subscriber holds a whole /64: counting its addresses apart would
+    give them 2^64 allowances.
+    """
+    host = request.client.host if request.client else ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)

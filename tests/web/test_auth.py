@@ -6,6 +6,7 @@ from fedimob.db import Database
 from fedimob.domain.accounts import get_account
 from fedimob.domain.instance_settings import REGISTRATIONS_OPEN, set_setting
 from fedimob.models import Account
+from fedimob.settings import Settings
 from tests.web.forms import PASSWORD, log_in, make_user, submit
 from web.access import safe_next
 
@@ -174,3 +175,22 @@ async def test_login_is_throttled_per_address(client: httpx.AsyncClient, db: Dat
 )
 def test_safe_next(target: str | None, expected: str) -> None:
     assert safe_next(target) == expected
+
+
+async def test_an_ipv6_subscriber_counts_as_one_address(
+    app: Starlette, settings: Settings, db: Database
+) -> None:
+    """Every address of one /64 shares the allowance: no fresh 30 failures per address."""
+    await make_user()
+    for number in range(30):
+        guesser = httpx.ASGITransport(app=app, client=(f"2001:db8:1:2::{number + 1:x}", 1))
+        async with httpx.AsyncClient(transport=guesser, base_url=settings.url) as one:
+            wrong = {"username": f"guess{number}", "password": "nope nope"}
+            assert (await submit(one, "/login", wrong)).status_code == 400
+    last = httpx.ASGITransport(app=app, client=("2001:db8:1:2:ffff::1", 1))
+    async with httpx.AsyncClient(transport=last, base_url=settings.url) as one:
+        blocked = await submit(one, "/login", {"username": "alice", "password": PASSWORD})
+        assert blocked.status_code == 429
+    neighbour = httpx.ASGITransport(app=app, client=("2001:db8:1:3::1", 1))  # another /64
+    async with httpx.AsyncClient(transport=neighbour, base_url=settings.url) as other:
+        assert (await log_in(other, "alice")).status_code == 303
