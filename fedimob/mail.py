@@ -174,13 +174,25 @@ def compose(
     return message
 
 
+_ENHANCED_STATUS = re.compile(r"[245]\.\d{1,3}\.\d{1,3}")
+
+
+def _status(message: str) -> str:
+    """The enhanced status code (5.1.1) of a relay's answer, if any: relays repeat the address."""
+    found = _ENHANCED_STATUS.match(message.strip())
+    return f" {found[0]}" if found else ""
+
+
 def _describe(error: aiosmtplib.SMTPException) -> str:
-    """What went wrong, without the recipient's address (it ends up in logs and job rows)."""
+    """What went wrong, without the recipient's address (it ends up in logs and job rows).
+
+    A refusal keeps only its codes: the relay's text usually names the address.
+    """
     if isinstance(error, aiosmtplib.SMTPRecipientRefused):
-        return f"recipient refused: {error.code} {error.message}"
+        return f"recipient refused: {error.code}{_status(error.message)}"
     if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
         return "recipient refused: " + "; ".join(
-            f"{refused.code} {refused.message}" for refused in error.recipients
+            f"{refused.code}{_status(refused.message)}" for refused in error.recipients
         )
     return f"{type(error).__name__}: {error}"
 

@@ -43,7 +43,7 @@ class _Handler:
         self, smtp: SMTP, session: Session, envelope: Envelope, address: str, options: Any
     ) -> str:
         if address in self.server.refuse:
-            return "550 5.1.1 no such mailbox"
+            return f"550 5.1.1 <{address}>: no such mailbox"  # as relays say it
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -212,6 +212,9 @@ async def test_a_refused_recipient_is_a_permanent_failure() -> None:
             await mailer.send(message_to("gone@example.org"))
     assert refused.value.permanent
     assert server.messages == []
+    # Its description goes to logs and job rows: the codes, never the address.
+    assert "gone@" not in str(refused.value)
+    assert "550 5.1.1" in str(refused.value)
 
 
 async def test_no_relay_listening_is_a_temporary_failure() -> None:
