@@ -12,8 +12,11 @@ now: its password hash, e-mail address and last login. So a token
   when their address changes;
 - opens nothing for a suspended account, nor after the hour.
 
-No token is stored anywhere: the job that mails it computes it from the
-account id and expiry it is given, so the job table holds no secret.
+The job table holds no token: the job that mails it computes it from the
+account id and expiry it is given. The one place a token waits is the
+person's own session row, server side, while they type the new password
+(web/password_reset.py): at most the hour it is valid, and gone once used,
+since the reset starts a new session.
 
 Asking (`request_password_reset`) looks the address up and queues the mail in
 the same transaction, or queues nothing; the caller shows the same page
