@@ -30,9 +30,10 @@ joined from any Fediverse account.
 Configuration comes from the environment (see README.md): FEDIMOB_URL,
 FEDIMOB_DATABASE_URL, FEDIMOB_SECRET_KEY, FEDIMOB_DEV_ALLOW_PRIVATE_NETWORK,
 and for mail FEDIMOB_SMTP_URL (smtps://user:pass@host, smtp://... with STARTTLS,
-or smtp+plain://host for a local relay; unset: password reset links go to the
-server log) and FEDIMOB_MAIL_FROM; behind a reverse proxy, FEDIMOB_TRUSTED_PROXIES
-(its addresses, so visitors' own addresses are seen).
+or smtp+plain://host for a local relay; unset: no mail, and on a plain-http
+development instance the reset links go to the server log) and FEDIMOB_MAIL_FROM;
+behind a reverse proxy, FEDIMOB_TRUSTED_PROXIES (its addresses, so visitors' own
+addresses are seen).
 Commands that report data print JSON on standard output; errors are one line on
 standard error with a non-zero exit status.
 """

@@ -184,13 +184,24 @@ async def send_reset_mail(settings: Settings, mailer: Mailer, run: JobRun) -> No
     if account is None:
         return  # erased or suspended since: nothing to send
     link = settings.absolute(reset_path(reset_token(settings.secret_key, account, expires_at)))
-    if not mailer.configured:
+    if not mailer.configured and not settings.url.startswith("https://"):
+        # Development (`make run`, plain http): the log is the developer's own.
         log.warning(
             "FEDIMOB_SMTP_URL is not set, so no mail: password reset link for @%s "
             "(valid until %s): %s",
             account.username,
             expires_at.strftime("%H:%M UTC"),
             link,
+        )
+        return
+    if not mailer.configured:
+        # A public instance's logs are read by more people than the account's owner:
+        # a working link there would open the account to any of them.
+        log.warning(
+            "FEDIMOB_SMTP_URL is not set: no reset mail for @%s. An admin can give them "
+            "a link with `fedimob reset-password %s`.",
+            account.username,
+            account.username,
         )
         return
     values = _values(settings, account)

@@ -2,6 +2,7 @@
 
 import logging
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -92,19 +93,33 @@ async def test_a_hostile_display_name_stays_in_the_body(db: Database, settings: 
     assert mail.body.startswith("Hello M Bcc: victim@example.org,")
 
 
-async def test_without_a_relay_the_link_goes_to_the_log(
+async def test_without_a_relay_in_development_the_link_goes_to_the_log(
     db: Database, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
+    development = replace(settings, url="http://localhost:8000")  # as `make run` serves
     alice = await make_user()
     await request_password_reset("alice@example.org")
     with caplog.at_level(logging.INFO, logger="fedimob.domain.password_mail"):
-        assert (await worker_for(settings).run_once()).done == 1  # settings name no relay
+        assert (await worker_for(development).run_once()).done == 1  # no relay named
     [record] = [r for r in caplog.records if r.levelno == logging.WARNING]
-    found = LINK.search(record.getMessage())
+    found = re.search(r"http://localhost:8000/password/reset/(\S+)", record.getMessage())
     assert found
     assert "@alice" in record.getMessage()
     assert "alice@example.org" not in record.getMessage()
     assert (await account_for_token(settings.secret_key, found[1])).id == alice.id
+
+
+async def test_without_a_relay_a_public_instance_logs_no_link(
+    db: Database, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """On https, logs are read by more people than the account's owner."""
+    await make_user()
+    await request_password_reset("alice@example.org")
+    with caplog.at_level(logging.INFO, logger="fedimob.domain.password_mail"):
+        assert (await worker_for(settings).run_once()).done == 1
+    [record] = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert "/password/reset/" not in record.getMessage()
+    assert "fedimob reset-password alice" in record.getMessage()
 
 
 async def test_the_changed_notice_follows_a_reset(db: Database, settings: Settings) -> None:
