@@ -7,7 +7,8 @@ of them), so no page can forget a check:
    reads and writes nothing);
 2. the locale is chosen among the languages the admins offer: `?lang=` for
    this request, else the session's choice, else the account's, else
-   Accept-Language, else English (or the first language offered);
+   Accept-Language, else English (or the first language offered); times are
+   shown and read in the instance's time zone;
 3. a state-changing request must come from our own origin, carry a bounded
    form, and that form's `csrf_token` must match the session's; else 403;
 4. after the endpoint, the session's changes are stored and the cookie set;
@@ -53,13 +54,12 @@ def sessionless_form(endpoint: Endpoint) -> Endpoint:
     return endpoint
 
 
-async def choose_locale(request: Request, session: SessionHandle) -> str:
+def choose_locale(request: Request, session: SessionHandle, offered: tuple[str, ...]) -> str:
     """Among the languages the admins offer (a choice no longer offered is passed over).
 
     `?lang=fr` on any page asks for that language for this request only (not
     remembered): what the page's scripts use when they fetch without cookies.
     """
-    offered = (await shown_instance_profile()).languages
     account = session.account
     return (
         i18n.supported(request.query_params.get("lang", "")[:16], offered)
@@ -151,12 +151,14 @@ def _guard(endpoint: Endpoint, catalogues: i18n.Catalogues, pages: PageCache) ->
             request = Request({**request.scope, "method": "GET"}, request.receive)
         session = session_of(request)
         await session.load()
-        locale = await choose_locale(request, session)
+        profile = await shown_instance_profile()
+        locale = choose_locale(request, session, profile.languages)
         key = pages.key_for(request, locale)
         if key is not None and (kept := pages.get(key)) is not None:
             return kept
         try:
-            with i18n.use_locale(catalogues.active(locale)), serving(session):
+            active = catalogues.active(locale, profile.time_zone)
+            with i18n.use_locale(active), serving(session):
                 response = None
                 if request.method not in SAFE_METHODS:
                     response = await _check_form(request, session, sessionless)

@@ -11,7 +11,9 @@ profile's "languages offered", a subset of `LANGUAGES`): `supported()` and
 The locale of the request being served lives in a context variable: each
 request runs in its own task, and `use_locale()` resets it on the way out, so
 concurrent requests never see each other's language. Templates and Python code
-translate through the same `gettext()`.
+translate through the same `gettext()`. The instance's time zone goes with the
+locale: `when` and `day` show moments in it, and forms read typed times in it
+(`current_zone()`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
 from pathlib import Path
@@ -35,12 +37,14 @@ from babel.support import NullTranslations, Translations
 from babel.units import format_unit
 
 from fedimob.clock import parse_datetime, utcnow
+from fedimob.domain.time_zones import DEFAULT_TIME_ZONE, local_time, zone_label, zone_named
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 DEFAULT_LOCALE = "en"
 # The languages the site is translated into, each named in itself.
 LANGUAGES = {"en": "English", "fr": "Français"}
 SUPPORTED = tuple(LANGUAGES)
+EN_DASH = "\u2013"  # between the times of a span
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,7 @@ class ActiveLocale:
     code: str
     locale: Locale
     translations: NullTranslations
+    zone: tzinfo = UTC
 
 
 _NULL = NullTranslations()
@@ -69,9 +74,11 @@ class Catalogues:
                 translations = _merged(translations, _read(path, code))
             self._by_code[code] = translations
 
-    def active(self, code: str) -> ActiveLocale:
+    def active(self, code: str, time_zone: str = DEFAULT_TIME_ZONE) -> ActiveLocale:
+        """`code`'s translations (English for a code not translated), showing times in
+        the zone named `time_zone`."""
         code = code if code in self._by_code else DEFAULT_LOCALE
-        return ActiveLocale(code, Locale.parse(code), self._by_code[code])
+        return ActiveLocale(code, Locale.parse(code), self._by_code[code], zone_named(time_zone))
 
 
 def po_files(folder: Path) -> list[Path]:
@@ -108,6 +115,12 @@ def use_locale(active: ActiveLocale) -> Iterator[None]:
 def current_locale() -> str:
     active = _current.get()
     return active.code if active else DEFAULT_LOCALE
+
+
+def current_zone() -> tzinfo:
+    """The zone in which this request shows and reads times (UTC outside a request)."""
+    active = _current.get()
+    return active.zone if active else UTC
 
 
 def _locale() -> Locale:
@@ -232,23 +245,42 @@ def duration(minutes: int) -> str:
 
 
 def _as_datetime(value: str | datetime) -> datetime:
+    """A moment (naive: UTC) on the wall clock of the request's zone."""
     moment = parse_datetime(value) if isinstance(value, str) else value
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return local_time(moment, current_zone())
 
 
 def when(value: str | datetime | None) -> str:
-    """A moment as date and time in UTC: 'Dec 5, 2026, 09:00 UTC' / '5 déc. 2026, 09:00 UTC'."""
+    """A moment as date and time in the instance's zone, named:
+    'Dec 5, 2026, 09:00 UTC' / '5 déc. 2026, 10:00 CET'."""
     if not value:
         return ""
-    moment, locale = _as_datetime(value), _locale()
-    time = format_time(moment, "HH:mm", tzinfo=UTC, locale=locale)
-    day = format_date(moment, "medium", locale=locale)
+    moment = _as_datetime(value)
+    return _on_day(moment, format_time(moment, "HH:mm", locale=_locale()))
+
+
+def span(start: str | datetime, end: str | datetime | None) -> str:
+    """From `start` to `end`: 'Dec 12, 2026, 09:00-12:00 CET' (an en dash) within a day (on the
+    instance's clock), else both in full: 'Dec 12, 2026, 21:00 CET to Dec 13, 2026, 01:00 CET'."""
+    if not end:
+        return when(start)
+    first, last, locale = _as_datetime(start), _as_datetime(end), _locale()
+    if first.date() != last.date() or zone_label(first) != zone_label(last):
+        return gettext("%(start)s to %(end)s") % {"start": when(start), "end": when(end)}
+    times = (format_time(moment, "HH:mm", locale=locale) for moment in (first, last))
+    return _on_day(first, EN_DASH.join(times))
+
+
+def _on_day(moment: datetime, times: str) -> str:
+    """`times` on `moment`'s day, in the locale's order, then the zone: '5 déc. 2026, 10:00 CET'."""
+    locale = _locale()
     pattern = str(locale.datetime_formats["medium"]).replace("'", "")
-    return pattern.replace("{0}", time).replace("{1}", day) + " UTC"
+    shown_day = format_date(moment, "medium", locale=locale)
+    return f"{pattern.replace('{0}', times).replace('{1}', shown_day)} {zone_label(moment)}"
 
 
 def day(value: str | datetime | None) -> str:
-    """A date alone: 'Dec 5, 2026' / '5 déc. 2026'."""
+    """A date alone, as the instance's zone dates it: 'Dec 5, 2026' / '5 déc. 2026'."""
     return format_date(_as_datetime(value), "medium", locale=_locale()) if value else ""
 
 

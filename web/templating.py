@@ -3,7 +3,7 @@
 Autoescaping is on. Strings are translated with `{{ _("...") }}` or
 `{% trans %}...{% endtrans %}` (newstyle gettext: `_("%(n)s people", n=3)`),
 forms carry `{{ csrf_field() }}`, and the display filters (`number`,
-`percent`, `duration`, `when`, `day`, `ago`) follow the request's locale.
+`percent`, `duration`, `when`, `span`, `day`, `ago`) follow the request's locale.
 
 Every page gets the instance's profile as `instance` (its name, sanitised
 description, languages offered), read through the domain's short in-memory
@@ -71,6 +71,7 @@ def make_templates() -> Jinja2Templates:
         percent=i18n.percent,
         site_title=site_title,
         when=i18n.when,
+        span=i18n.span,
         day=i18n.day,
         ago=i18n.ago,
         label=i18n.label,

@@ -8,7 +8,7 @@ own moment, so the demo goes through exactly the rules real use goes through.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from fedimob.demo.network import DemoFediverse
 from fedimob.domain.accounts import create_account
@@ -23,6 +23,7 @@ from fedimob.domain.participation import (
     report_contribution,
     validate_contribution,
 )
+from fedimob.domain.time_zones import from_local_time, local_time, zone_named
 from fedimob.models import (
     Account,
     Association,
@@ -42,6 +43,7 @@ VOLUNTEERS = (
 )  # fmt: skip
 # The volunteer who logs in: in every kind of participation, remote joins included.
 VOLUNTEER = "chloe"
+TIME_ZONE = "Europe/Paris"
 INSTANCE_NAME = "Fedimob Loire-Atlantique"
 INSTANCE_DESCRIPTION = """\
 Campaigns of the associations of **Loire-Atlantique**: give an hour, a morning or
@@ -108,6 +110,13 @@ async def _validate(campaign: Campaign, people: list[Account], by: Account) -> N
         await validate_contribution(row, by=by)
 
 
+def _saturday_morning(now: datetime) -> datetime:
+    """9:00 in Nantes on the first Saturday four or more days after `now`'s date (as UTC)."""
+    earliest = local_time(now, zone_named(TIME_ZONE)).date() + timedelta(days=4)
+    day = earliest + timedelta(days=(5 - earliest.weekday()) % 7)
+    return from_local_time(datetime.combine(day, time(9)), zone_named(TIME_ZONE))
+
+
 async def load_local(fediverse: DemoFediverse, now: datetime) -> LocalDemo:
     long_ago = now - timedelta(days=40)
     organiser = await create_account(
@@ -116,7 +125,7 @@ async def load_local(fediverse: DemoFediverse, now: datetime) -> LocalDemo:
     )  # fmt: skip
     await update_instance_profile(
         name=INSTANCE_NAME, description=INSTANCE_DESCRIPTION, languages=["en", "fr"],
-        registrations_open=True, by=organiser,
+        registrations_open=True, time_zone=TIME_ZONE, by=organiser,
     )  # fmt: skip
     people = await _volunteers()
     volunteer = people[VOLUNTEERS.index(VOLUNTEER)]
@@ -156,6 +165,7 @@ async def load_local(fediverse: DemoFediverse, now: datetime) -> LocalDemo:
         body="Thank you all! Keep reporting what you deleted.", now=now - timedelta(days=3),
     )  # fmt: skip
 
+    saturday = _saturday_morning(now)
     cleanup = await create_campaign(
         river,
         CampaignInput(
@@ -165,8 +175,8 @@ async def load_local(fediverse: DemoFediverse, now: datetime) -> LocalDemo:
             categories=["nature", "water"], language="en", kind=CampaignKind.PHYSICAL,
             goal_kind=GoalKind.PARTICIPANTS, goal_target=40, capacity=60,
             address="Quai de la Fosse, Nantes", latitude=47.2105, longitude=-1.5656,
-            starts_at=now + timedelta(days=5, hours=2), ends_at=now + timedelta(days=5, hours=5),
-            deadline=now + timedelta(days=5), pledge_options=[180],
+            starts_at=saturday, ends_at=saturday + timedelta(hours=3),
+            deadline=saturday - timedelta(hours=15), pledge_options=[180],
         ),
         by=organiser, publish=True, now=now - timedelta(days=6),
     )  # fmt: skip

@@ -9,7 +9,7 @@ bounded.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from fedimob.clock import utcnow
 from fedimob.domain.associations import require_organiser
@@ -95,19 +95,22 @@ async def campaigns_by_state(association_id: int) -> dict[CampaignState, list[Ca
     }
 
 
-def _window(campaign: Campaign, now: datetime) -> tuple[date, date]:
+def _window(campaign: Campaign, now: datetime, zone: tzinfo) -> tuple[date, date]:
     opened = campaign.published_at or campaign.created_at
     closed = campaign.ended_at or campaign.cancelled_at or now
-    last = closed.astimezone(UTC).date()
-    first = max(opened.astimezone(UTC).date(), last - timedelta(days=CHART_DAYS - 1))
+    last = closed.astimezone(zone).date()
+    first = max(opened.astimezone(zone).date(), last - timedelta(days=CHART_DAYS - 1))
     return min(first, last), last
 
 
-async def joins_per_day(campaign: Campaign, *, now: datetime | None = None) -> JoinsPerDay:
+async def joins_per_day(
+    campaign: Campaign, *, zone: tzinfo = UTC, now: datetime | None = None
+) -> JoinsPerDay:
     """How many of the campaign's participations (accepted or requested) began each day
-    (UTC), from its publication (or the last CHART_DAYS days) to its end (or today)."""
-    first, last = _window(campaign, now or utcnow())
-    since = datetime.combine(first, datetime.min.time(), tzinfo=UTC)
+    (days as `zone`'s clock has them: the instance's time zone), from its publication (or
+    the last CHART_DAYS days) to its end (or today)."""
+    first, last = _window(campaign, now or utcnow(), zone)
+    since = datetime.combine(first, datetime.min.time(), tzinfo=zone).astimezone(UTC)
     stamps: list[datetime] = await (
         Participation.filter(campaign_id=campaign.id, state__in=COUNTED, created_at__gte=since)
         .order_by("-created_at")
@@ -117,7 +120,7 @@ async def joins_per_day(campaign: Campaign, *, now: datetime | None = None) -> J
     partial = len(stamps) > MAX_JOIN_ROWS
     counts: dict[date, int] = {}
     for stamp in stamps[:MAX_JOIN_ROWS]:
-        day = stamp.astimezone(UTC).date()
+        day = stamp.astimezone(zone).date()
         counts[day] = counts.get(day, 0) + 1
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     return JoinsPerDay([(day, counts.get(day, 0)) for day in days], partial)

@@ -1,4 +1,4 @@
-"""What admins say about their instance: its name, description, languages, registrations.
+"""What admins say about their instance: name, description, languages, time zone, registrations.
 
 Stored as `InstanceSetting` rows (fedimob.domain.instance_settings), validated
 here so the web form and any future command refuse the same things. The
@@ -27,6 +27,7 @@ from tortoise.context import TortoiseContext, get_current_context
 from fedimob.db import in_transaction
 from fedimob.domain.instance_settings import DEFAULTS, REGISTRATIONS_OPEN, set_setting
 from fedimob.domain.text import render_markdown
+from fedimob.domain.time_zones import DEFAULT_TIME_ZONE, clean_time_zone
 from fedimob.errors import ValidationError
 from fedimob.models import Account, InstanceSetting
 
@@ -35,6 +36,7 @@ audit = logging.getLogger("fedimob.audit")
 # The texts in one JSON object (a bare JSON string is not a value Tortoise stores).
 TEXTS = "instance_texts"
 LANGUAGES = "languages_offered"
+TIME_ZONE = "time_zone"  # {"name": "Europe/Paris"}
 
 # The languages the site is translated into (web/translations has one folder each).
 OFFERABLE_LANGUAGES = ("en", "fr")
@@ -52,6 +54,8 @@ class InstanceProfile:
     description_html: str = ""
     languages: tuple[str, ...] = OFFERABLE_LANGUAGES
     registrations_open: bool = True
+    # IANA name of the zone in which pages show and read times (fedimob.domain.time_zones).
+    time_zone: str = DEFAULT_TIME_ZONE
 
 
 def _clean_name(name: str) -> str:
@@ -88,12 +92,13 @@ def _clean_languages(languages: Sequence[str]) -> tuple[str, ...]:
 
 async def instance_profile() -> InstanceProfile:
     """The instance's profile as stored (defaults for what was never set), in one query."""
-    keys = (TEXTS, LANGUAGES, REGISTRATIONS_OPEN)
+    keys = (TEXTS, LANGUAGES, REGISTRATIONS_OPEN, TIME_ZONE)
     stored: dict[str, Any] = {
         row.key: row.value for row in await InstanceSetting.filter(key__in=keys)
     }
     texts: dict[str, Any] = stored[TEXTS] if isinstance(stored.get(TEXTS), dict) else {}
     languages = stored.get(LANGUAGES)
+    zone: dict[str, Any] = stored[TIME_ZONE] if isinstance(stored.get(TIME_ZONE), dict) else {}
     return InstanceProfile(
         name=str(texts.get("name") or DEFAULT_NAME),
         description=str(texts.get("description") or ""),
@@ -104,6 +109,7 @@ async def instance_profile() -> InstanceProfile:
             else OFFERABLE_LANGUAGES
         ),
         registrations_open=bool(stored.get(REGISTRATIONS_OPEN, DEFAULTS[REGISTRATIONS_OPEN])),
+        time_zone=str(zone.get("name") or DEFAULT_TIME_ZONE),
     )
 
 
@@ -157,6 +163,7 @@ async def update_instance_profile(
     description: str,
     languages: Sequence[str],
     registrations_open: bool,
+    time_zone: str,
     by: Account,
 ) -> InstanceProfile:
     """Validate and store the profile; `ValidationError.field` names the field at fault."""
@@ -166,6 +173,7 @@ async def update_instance_profile(
         description_html=render_markdown(text) if text else "",
         languages=_clean_languages(languages),
         registrations_open=registrations_open,
+        time_zone=clean_time_zone(time_zone),
     )
     async with in_transaction():
         texts = {
@@ -176,11 +184,13 @@ async def update_instance_profile(
         await set_setting(TEXTS, texts)
         await set_setting(LANGUAGES, list(profile.languages))
         await set_setting(REGISTRATIONS_OPEN, profile.registrations_open)
+        await set_setting(TIME_ZONE, {"name": profile.time_zone})
     _forget_shown_profile()  # after the commit: a read from now on sees the new profile
     audit.info(
-        "admin %s updated the instance settings (registrations %s, languages %s)",
+        "admin %s updated the instance settings (registrations %s, languages %s, time zone %s)",
         by.username,
         "open" if registrations_open else "closed",
         ",".join(profile.languages),
+        profile.time_zone,
     )
     return profile

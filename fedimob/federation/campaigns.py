@@ -13,8 +13,10 @@ from typing import Any
 from activitypub.audience import AS_PUBLIC
 from fedimob.db import in_transaction
 from fedimob.domain.actors import instance_actor
+from fedimob.domain.instance_profile import instance_profile
 from fedimob.domain.notices import notify
 from fedimob.domain.summaries import campaign_path
+from fedimob.domain.time_zones import zone_named
 from fedimob.federation.context import Federation
 from fedimob.federation.documents import actor_document
 from fedimob.federation.events import current_event
@@ -179,12 +181,13 @@ async def tell_participants(federation: Federation, run: JobRun, kind: str) -> N
         for account in await Account.filter(actor_id__in=[p.id for p in people if p.is_local])
     }
     page = federation.urls.settings.absolute(campaign_path(campaign.slug))
+    zone = zone_named((await instance_profile()).time_zone)
     async with in_transaction():
         for person in people:
             if not person.is_local:
-                await tell(federation, campaign, person, kind, run.now)
+                await tell(federation, campaign, person, kind, run.now, zone=zone)
             elif (account := accounts.get(person.id)) is not None:
-                text = text_for(kind, campaign, language=account.language)
+                text = text_for(kind, campaign, language=account.language, zone=zone)
                 await notify(account.id, kind, text, url=page,
                              key=f"{kind}:{campaign.id}:{account.id}", now=run.now)  # fmt: skip
 

@@ -7,11 +7,12 @@ message. Texts exist in French and English; the campaign's language chooses.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from html import escape
 from typing import Any
 
 from fedimob.domain.summaries import campaign_path
+from fedimob.domain.time_zones import local_time, zone_label
 from fedimob.domain.withdrawal import withdraw_path
 from fedimob.federation.context import Federation
 from fedimob.federation.outbox import activity, send
@@ -39,8 +40,8 @@ TEXTS = {
         "en": "Done: you no longer take part in “{title}”.",
     },
     "reminder": {
-        "fr": "Rappel : « {title} », c'est demain, {when} UTC, {where}. Merci d'avance !",
-        "en": "Reminder: “{title}” is tomorrow, {when} UTC, at {where}. Thank you!",
+        "fr": "Rappel : « {title} », c'est demain, {when}, {where}. Merci d'avance !",
+        "en": "Reminder: “{title}” is tomorrow, {when}, at {where}. Thank you!",
     },
     "succeeded": {
         "fr": "« {title} » est terminée : objectif atteint ! Ensemble : {total}. Merci !",
@@ -59,6 +60,11 @@ TEXTS = {
 }
 
 
+def _moment(moment: datetime, zone: tzinfo) -> str:
+    local = local_time(moment, zone)
+    return f"{local:%Y-%m-%d %H:%M} {zone_label(local)}"
+
+
 def _duration(minutes: int, language: str) -> str:
     return option_label(minutes, language).split(":", 1)[-1].strip()
 
@@ -71,9 +77,11 @@ def text_for(
     impact: str | None = None,
     language: str | None = None,
     page: str | None = None,
+    zone: tzinfo = UTC,
 ) -> str:
     """The message `kind` in `language` (by default the campaign's); `page` is the link
-    it gives (by default the campaign's page)."""
+    it gives (by default the campaign's page); times read on the clock of `zone` (the
+    instance's time zone), named: '2026-12-05 09:00 CET'."""
     language = (language or campaign.language)[:2]
     template = TEXTS[kind].get(language, TEXTS[kind]["en"])
     total = _duration(campaign.pledged_minutes, language) if campaign.pledged_minutes else "0"
@@ -83,7 +91,7 @@ def text_for(
         title=campaign.title,
         pledge=_duration(minutes, language) if minutes else "",
         page=page or campaign_path(campaign.slug),
-        when=campaign.starts_at.strftime("%Y-%m-%d %H:%M") if campaign.starts_at else "",
+        when=_moment(campaign.starts_at, zone) if campaign.starts_at else "",
         where=campaign.address,
         total=total,
         done=", ".join(
@@ -140,9 +148,11 @@ async def send_private(
 async def tell(
     federation: Federation, campaign: Campaign, person: Actor, kind: str, now: datetime,
     *, minutes: int = 0, impact: str | None = None, page: str | None = None,
+    zone: tzinfo = UTC,
 ) -> None:  # fmt: skip
-    """Send `person` the message `kind` about `campaign` (`page`: the link it gives)."""
-    text = text_for(kind, campaign, minutes=minutes, impact=impact, page=page)
+    """Send `person` the message `kind` about `campaign` (`page`: the link it gives;
+    `zone`: the instance's time zone, for the times it gives)."""
+    text = text_for(kind, campaign, minutes=minutes, impact=impact, page=page, zone=zone)
     note = private_note(federation, campaign, person, text, now, page=page)
     await send_private(federation, campaign, person, note, now)
 

@@ -12,6 +12,8 @@ from playwright.sync_api import Locator, Page, expect
 PASSWORD = "a-long-enough-password"
 CLEANUP = "River clean-up on Saturday"  # demo: 14 of 40 people (35 %), pledges of 3 hours
 CLEANUP_PATH = "/campaigns/loire_cleanup"
+# The campaign form's deadline, labelled with the instance's time zone ("Europe/Paris time").
+DEADLINE = re.compile(r"^Deadline \([\w/+-]+ time\)$")
 
 
 def sign_up(page: Page, username: str, *, display_name: str = "") -> None:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from playwright.sync_api import Page, expect
 
 from tests.browser.harness import LiveServer, PageOn, audit, every_viewport, fits_width, screenshot
-from tests.browser.steps import CLEANUP, menu
+from tests.browser.steps import CLEANUP, DEADLINE, menu
 
 PASSWORD = "admin-password-for-tests"
 NAME = "Nantes Solidaire"
@@ -123,7 +123,7 @@ def test_each_conversion_field_is_named_and_errors_keep_their_hints(
     page.get_by_label("Short name", exact=True).fill("No Spaces!")
     page.get_by_label("Goal", exact=True).fill("25")
     deadline = datetime.now(UTC) + timedelta(days=30)
-    page.get_by_label("Deadline (UTC)", exact=True).fill(deadline.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label(DEADLINE).fill(deadline.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="Save as draft").click()
     slug = page.get_by_label("Short name", exact=True)
     expect(slug).to_have_attribute("aria-invalid", "true")

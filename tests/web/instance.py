@@ -18,6 +18,7 @@ async def set_profile(
     description: str = "",
     languages: Sequence[str] = ("en", "fr"),
     registrations_open: bool = True,
+    time_zone: str = "UTC",
 ) -> InstanceProfile:
     admin = await Account.get_or_none(username="ines") or await make_user("ines", is_admin=True)
     return await update_instance_profile(
@@ -25,6 +26,7 @@ async def set_profile(
         description=description,
         languages=languages,
         registrations_open=registrations_open,
+        time_zone=time_zone,
         by=admin,
     )
 

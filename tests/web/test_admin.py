@@ -15,6 +15,7 @@ SETTINGS = {
     "description": "Run by *Les Amis*.\n\n<script>alert(1)</script> [site](https://amis.example)",
     "languages": "fr",
     "registrations": "open",
+    "time_zone": "Europe/Paris",
 }
 
 
@@ -113,11 +114,13 @@ async def test_settings_are_saved_and_the_description_sanitised(
     assert "The instance settings are saved." in page.text
     assert 'value="Nantes Solidaire"' in page.text
     profile = await instance_profile()
-    assert (profile.name, profile.languages, profile.registrations_open) == (
+    assert (profile.name, profile.languages, profile.registrations_open, profile.time_zone) == (
         "Nantes Solidaire",
         ("fr",),
         True,
+        "Europe/Paris",
     )
+    assert "<option selected>Europe/Paris</option>" in page.text
     assert "<em>Les Amis</em>" in profile.description_html
     assert "<script>" not in profile.description_html
     assert 'rel="nofollow noopener noreferrer"' in profile.description_html
@@ -150,6 +153,11 @@ async def test_closing_registrations_closes_the_sign_up_page(
         ({"languages": ""}, "Offer at least one of the languages."),
         ({"registrations": "maybe"}, "Choose whether registrations are open or closed."),
         ({"registrations": ""}, "Choose whether registrations are open or closed."),
+        ({"time_zone": "Mars/Olympus_Mons"}, "Choose a time zone from the list."),
+        ({"time_zone": "../../../../etc/passwd"}, "Choose a time zone from the list."),
+        ({"time_zone": "Europe/" + "P" * 10_000}, "Choose a time zone from the list."),
+        ({"time_zone": "EST5EDT"}, "Choose a time zone from the list."),  # names no place
+        ({"time_zone": ""}, "Choose a time zone from the list."),
     ],
 )
 async def test_invalid_settings_are_explained_and_not_saved(
@@ -161,6 +169,18 @@ async def test_invalid_settings_are_explained_and_not_saved(
     assert message in response.text
     assert 'class="error"' in response.text
     assert not await InstanceSetting.exists()
+
+
+async def test_a_form_from_before_time_zones_keeps_the_zone(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    await log_in_admin(client)
+    assert (await submit(client, "/admin/settings", SETTINGS)).status_code == 303
+    older = {key: value for key, value in SETTINGS.items() if key != "time_zone"}
+    renamed = {**older, "name": "Nantes Solidarité"}
+    assert (await submit(client, "/admin/settings", renamed)).status_code == 303
+    profile = await instance_profile()
+    assert (profile.name, profile.time_zone) == ("Nantes Solidarité", "Europe/Paris")
 
 
 async def test_no_language_ticked_is_refused(client: httpx.AsyncClient, db: Database) -> None:

@@ -137,7 +137,7 @@ async def test_the_dashboard_speaks_french(client: httpx.AsyncClient, db: Databa
     assert "1 participation du" in page.text
     edit = await client.get(f"/dashboard/campaigns/{campaign.slug}/edit")
     assert "Publier une nouvelle" in edit.text
-    assert "Échéance (UTC)" in edit.text
+    assert "Échéance (heure UTC)" in edit.text
 
 
 def test_the_chart_keeps_its_bars_inside_the_plot() -> None:

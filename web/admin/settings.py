@@ -1,4 +1,4 @@
-"""/admin/settings: the instance's name, description, languages, and registrations."""
+"""/admin/settings: the instance's name, description, languages, time zone, and registrations."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from fedimob.domain.instance_profile import (
     instance_profile,
     update_instance_profile,
 )
+from fedimob.domain.time_zones import time_zone_names
 from fedimob.errors import ValidationError
 from web import i18n
 from web.admin.guard import admin_required, done, require_admin
@@ -26,6 +27,7 @@ MESSAGES = {
         "The description can have 4,000 characters at most, and no control characters."
     ),
     "languages": i18n.N_("Offer at least one of the languages."),
+    "time_zone": i18n.N_("Choose a time zone from the list."),
     "registrations": i18n.N_("Choose whether registrations are open or closed."),
 }
 REGISTRATIONS = {"open": True, "closed": False}
@@ -49,6 +51,7 @@ async def _page(
             "description": profile.description,
             "languages": list(profile.languages),
             "registrations": "open" if profile.registrations_open else "closed",
+            "time_zone": profile.time_zone,
         }
     return await render(
         request,
@@ -59,6 +62,7 @@ async def _page(
             "offerable": [(code, i18n.LANGUAGES[code]) for code in OFFERABLE_LANGUAGES],
             "max_name": MAX_NAME_LENGTH,
             "max_description": MAX_DESCRIPTION_LENGTH,
+            "time_zones": time_zone_names(),
         },
         status_code=status_code,
     )
@@ -74,6 +78,12 @@ async def settings_page(request: Request) -> Response:
         "description": field(form, "description"),
         "languages": form_choices(form, "languages"),
         "registrations": field(form, "registrations"),
+        # A form from before the zone could be set (a tab left open) keeps the zone.
+        "time_zone": (
+            field(form, "time_zone")
+            if "time_zone" in form
+            else (await instance_profile()).time_zone
+        ),
     }
     if values["registrations"] not in REGISTRATIONS:
         return await _page(request, values, _refusal("registrations"), 400)
@@ -83,6 +93,7 @@ async def settings_page(request: Request) -> Response:
             description=str(values["description"]),
             languages=form_choices(form, "languages"),
             registrations_open=REGISTRATIONS[str(values["registrations"])],
+            time_zone=str(values["time_zone"]),
             by=require_admin(request),
         )
     except ValidationError as error:

@@ -17,13 +17,13 @@ from typing import TypeVar
 
 from starlette.datastructures import FormData
 
-from fedimob.clock import parse_datetime
 from fedimob.domain.campaign_input import (
     MAX_CONVERSIONS,
     MAX_DESCRIPTION,
     CampaignInput,
     Conversion,
 )
+from fedimob.domain.time_zones import from_local_time, local_time
 from fedimob.errors import Conflict, FedimobError, ValidationError
 from fedimob.models import Campaign, CampaignKind, GoalKind, JoinMode
 from web import i18n
@@ -40,7 +40,8 @@ TEXT_FIELDS = (
 PUBLISHED_FIELDS = ("title", "summary", "description", "deadline")
 CONVERSION_PARTS = ("quantity", "unit", "per_unit", "source")
 EMPTY_ROWS = 2  # blank conversion rows offered below the filled ones (no script needed)
-MOMENT_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends, read as UTC
+# What <input type="datetime-local"> sends: a wall-clock time, read in the instance's zone.
+MOMENT_FORMAT = "%Y-%m-%dT%H:%M"
 
 FIELD_MESSAGES = {
     "title": i18n.N_("Give the campaign a title of 1 to 200 characters."),
@@ -131,7 +132,14 @@ def read_values(form: FormData) -> CampaignValues:
 
 
 def moment_text(moment: datetime | None) -> str:
-    return moment.astimezone(UTC).strftime(MOMENT_FORMAT) if moment else ""
+    """A stored moment as the form shows it: the wall clock of the instance's zone."""
+    return local_time(moment, i18n.current_zone()).strftime(MOMENT_FORMAT) if moment else ""
+
+
+def read_moment(text: str) -> datetime:
+    """A typed time: `2026-12-05T09:00` on the instance's clock, or ISO 8601 with an
+    offset (kept as typed); ValueError for anything else."""
+    return from_local_time(datetime.fromisoformat(text.strip()), i18n.current_zone())
 
 
 def values_of(campaign: Campaign) -> CampaignValues:
@@ -205,7 +213,7 @@ class _Reader:
         return value if isinstance(value, float) else None
 
     def moment(self, name: str) -> datetime | None:
-        value = self._read(name, parse_datetime)
+        value = self._read(name, read_moment)
         return value if isinstance(value, datetime) else None
 
     def choice(self, name: str, kind: type[E], default: E) -> E:

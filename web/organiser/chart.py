@@ -8,9 +8,10 @@ the same figures as a table for screen readers and for reading exact values.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 
 from fedimob.domain.dashboard import JoinsPerDay
+from web import i18n
 
 WIDTH = 800
 HEIGHT = 170
@@ -23,7 +24,7 @@ MAX_BAR = 32  # a short campaign's few days stay bars, not blocks
 
 @dataclass(frozen=True, slots=True)
 class Bar:
-    day: datetime  # midnight UTC, as the display filters take it
+    day: datetime  # midnight in the instance's zone, as the display filters take it
     count: int
     x: float
     y: float
@@ -61,7 +62,7 @@ def chart_of(joins: JoinsPerDay) -> Chart | None:
         height = plot_height * count / scale
         bars.append(
             Bar(
-                day=datetime.combine(day, time(), tzinfo=UTC),
+                day=datetime.combine(day, time(), tzinfo=i18n.current_zone()),
                 count=count,
                 x=round(LEFT + index * step + (step - width) / 2, 2),
                 y=round(HEIGHT - BOTTOM - height, 2),

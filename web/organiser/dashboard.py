@@ -18,6 +18,7 @@ from fedimob.domain.dashboard import (
 from fedimob.domain.summaries import campaign_summaries
 from fedimob.models import CampaignState
 from fedimob.settings import Settings
+from web import i18n
 from web.access import login_required, require_user
 from web.organiser.chart import chart_of
 from web.templating import render
@@ -35,13 +36,15 @@ SECTIONS = (
 async def _association_view(organised: OrganisedAssociation, settings: Settings) -> dict[str, Any]:
     association = organised.association
     by_state = await campaigns_by_state(association.id)
+    zone = i18n.current_zone()  # the instance's: its days are the chart's
     sections = []
     for state in SECTIONS:
         campaigns = by_state[state]
         summaries = await campaign_summaries(campaigns, settings)
         rows = []
         for campaign, summary in zip(campaigns, summaries, strict=True):
-            chart = chart_of(await joins_per_day(campaign)) if state in CHARTED else None
+            joins = await joins_per_day(campaign, zone=zone) if state in CHARTED else None
+            chart = chart_of(joins) if joins is not None else None
             rows.append({"c": summary, "chart": chart, "id": campaign.id})
         sections.append({"state": str(state), "rows": rows})
     return {

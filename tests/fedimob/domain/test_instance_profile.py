@@ -18,7 +18,12 @@ from tests.fedimob.factories import make_account
 async def save(name: str, languages: tuple[str, ...] = ("en", "fr")) -> None:
     admin = await make_account(is_admin=True)
     await update_instance_profile(
-        name=name, description="", languages=languages, registrations_open=True, by=admin
+        name=name,
+        description="",
+        languages=languages,
+        registrations_open=True,
+        time_zone="UTC",
+        by=admin,
     )
 
 

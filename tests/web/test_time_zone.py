@@ -1,0 +1,152 @@
+"""Pages show and read times on the instance's clock (its time zone, set by the admins)."""
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from fedimob.db import Database
+from fedimob.domain.campaigns import get_campaign
+from fedimob.models import CampaignKind
+from tests.fedimob.factories import make_campaign
+from tests.web.forms import submit
+from tests.web.instance import set_profile
+from tests.web.organisers import another_browser, organiser
+from web import i18n
+
+WINTER_DEADLINE = datetime(2027, 1, 8, 17, 0, tzinfo=UTC)  # 18:00 in Paris
+SUMMER_START = datetime(2027, 7, 3, 7, 0, tzinfo=UTC)  # 09:00 in Paris
+
+
+async def _river_cleanup() -> None:
+    await make_campaign(
+        slug="river",
+        title="River clean-up",
+        kind=CampaignKind.PHYSICAL,
+        address="Quai de la Fosse, Nantes",
+        starts_at=SUMMER_START,
+        deadline=WINTER_DEADLINE,
+        now=datetime(2027, 1, 1, tzinfo=UTC),
+    )
+
+
+async def test_a_campaign_page_shows_its_times_in_the_instances_zone(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    await _river_cleanup()
+    before = (await client.get("/campaigns/river")).text
+    assert "Jan 8, 2027, 17:00 UTC" in before
+    assert "Jul 3, 2027, 07:00 UTC" in before
+
+    await set_profile(time_zone="Europe/Paris")
+    async with another_browser(client) as visitor:
+        english = (await visitor.get("/campaigns/river")).text
+        french = (await visitor.get("/campaigns/river?lang=fr")).text
+    assert "Jan 8, 2027, 18:00 CET" in english
+    assert "Jul 3, 2027, 09:00 CEST" in english  # summer time where it happens
+    assert "8 janv. 2027, 18:00 CET" in french
+    assert "17:00 UTC" not in english
+
+
+async def test_a_late_evening_is_dated_by_the_local_day(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    await set_profile(time_zone="Pacific/Auckland")  # UTC+13 in January
+    await make_campaign(
+        slug="late",
+        title="Late",
+        deadline=datetime(2027, 1, 8, 20, 0, tzinfo=UTC),  # 9 January, 09:00 in Auckland
+        now=datetime(2027, 1, 1, tzinfo=UTC),
+    )
+    page = (await client.get("/campaigns/late")).text
+    assert "Jan 9, 2027, 09:00 NZDT" in page
+
+
+async def test_the_campaign_form_reads_and_shows_times_on_the_instances_clock(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    await set_profile(time_zone="Europe/Paris")
+    await organiser(client)
+    new = "/dashboard/campaigns/new?association=amis"
+    form = (await client.get(new)).text
+    assert "Deadline (Europe/Paris time)" in form
+    created = await submit(
+        client,
+        new,
+        {
+            "title": "River clean-up",
+            "slug": "river_cleanup",
+            "language": "en",
+            "kind": "physical",
+            "address": "Quai de la Fosse, Nantes",
+            "starts_at": "2027-07-03T09:00",
+            "ends_at": "2027-07-03T12:00",
+            "goal_kind": "participants",
+            "goal_target": "40",
+            "pledge_options": "180",
+            "join_mode": "free",
+            "deadline": "2027-01-08T18:00",
+            "action": "save",
+        },
+    )
+    assert created.status_code == 303, created.text
+    campaign = await get_campaign("river_cleanup")
+    assert campaign.deadline == WINTER_DEADLINE
+    assert campaign.starts_at == SUMMER_START
+    assert campaign.ends_at == datetime(2027, 7, 3, 10, 0, tzinfo=UTC)
+    edit = (await client.get(created.headers["location"])).text
+    assert 'value="2027-01-08T18:00"' in edit
+    assert 'value="2027-07-03T09:00"' in edit
+
+    # The admins move the instance: the same moments now read on another clock.
+    await set_profile(time_zone="UTC")
+    edit = (await client.get(created.headers["location"])).text
+    assert 'value="2027-01-08T17:00"' in edit
+    assert "Deadline (UTC time)" in edit
+
+
+async def test_a_time_typed_with_its_offset_is_kept_as_typed(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    await set_profile(time_zone="Europe/Paris")
+    await organiser(client)
+    new = "/dashboard/campaigns/new?association=amis"
+    created = await submit(
+        client,
+        new,
+        {
+            "title": "Mail clean-up",
+            "slug": "mail_cleanup",
+            "kind": "digital",
+            "goal_kind": "participants",
+            "goal_target": "40",
+            "pledge_options": "30",
+            "join_mode": "free",
+            "deadline": "2027-01-08T17:00Z",
+            "action": "save",
+        },
+    )
+    assert created.status_code == 303, created.text
+    assert (await get_campaign("mail_cleanup")).deadline == WINTER_DEADLINE
+
+
+def test_a_span_within_a_day_names_the_day_once() -> None:
+    catalogues = i18n.Catalogues()
+    start, end = SUMMER_START, SUMMER_START + timedelta(hours=3)
+    with i18n.use_locale(catalogues.active("en", "Europe/Paris")):
+        assert i18n.span(start, end) == "Jul 3, 2027, 09:00\u201312:00 CEST"
+        assert i18n.span(start, None) == "Jul 3, 2027, 09:00 CEST"
+        overnight = i18n.span(start + timedelta(hours=12), end + timedelta(hours=12))
+        assert overnight == "Jul 3, 2027, 21:00 CEST to Jul 4, 2027, 00:00 CEST"
+    with i18n.use_locale(catalogues.active("fr", "Europe/Paris")):
+        assert i18n.span(start, end) == "3 juil. 2027, 09:00\u201312:00 CEST"
+    with i18n.use_locale(catalogues.active("en")):
+        assert i18n.span(start, end) == "Jul 3, 2027, 07:00\u201310:00 UTC"
+
+
+def test_a_span_across_a_change_of_clocks_says_both_offsets() -> None:
+    # 31 October 2027 in Paris: 01:00 CEST, then 03:00 CET (the clocks went back at 03:00).
+    start = datetime(2027, 10, 30, 23, 0, tzinfo=UTC)
+    with i18n.use_locale(i18n.Catalogues().active("en", "Europe/Paris")):
+        assert i18n.span(start, start + timedelta(hours=3)) == (
+            "Oct 31, 2027, 01:00 CEST to Oct 31, 2027, 03:00 CET"
+        )
