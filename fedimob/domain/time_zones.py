@@ -71,6 +71,12 @@ def local_time(moment: datetime, zone: tzinfo) -> datetime:
     return aware.astimezone(zone)
 
 
+def clock_text(moment: datetime, zone: tzinfo) -> str:
+    """A moment for plain-text messages, on `zone`'s clock and named: '2026-12-05 09:00 CET'."""
+    local = local_time(moment, zone)
+    return f"{local:%Y-%m-%d %H:%M} {zone_label(local)}"
+
+
 def from_local_time(wall_clock: datetime, zone: tzinfo) -> datetime:
     """The UTC moment a wall-clock time (naive) in `zone` names.
 

@@ -12,7 +12,7 @@ from html import escape
 from typing import Any
 
 from fedimob.domain.summaries import campaign_path
-from fedimob.domain.time_zones import local_time, zone_label
+from fedimob.domain.time_zones import clock_text
 from fedimob.domain.withdrawal import withdraw_path
 from fedimob.federation.context import Federation
 from fedimob.federation.outbox import activity, send
@@ -60,11 +60,6 @@ TEXTS = {
 }
 
 
-def _moment(moment: datetime, zone: tzinfo) -> str:
-    local = local_time(moment, zone)
-    return f"{local:%Y-%m-%d %H:%M} {zone_label(local)}"
-
-
 def _duration(minutes: int, language: str) -> str:
     return option_label(minutes, language).split(":", 1)[-1].strip()
 
@@ -91,7 +86,7 @@ def text_for(
         title=campaign.title,
         pledge=_duration(minutes, language) if minutes else "",
         page=page or campaign_path(campaign.slug),
-        when=_moment(campaign.starts_at, zone) if campaign.starts_at else "",
+        when=clock_text(campaign.starts_at, zone) if campaign.starts_at else "",
         where=campaign.address,
         total=total,
         done=", ".join(

@@ -4,10 +4,11 @@ import logging
 import re
 from dataclasses import replace
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from fedimob.clock import utcnow
+from fedimob.clock import parse_datetime, utcnow
 from fedimob.db import Database
 from fedimob.domain.accounts import change_password, disable_account
 from fedimob.domain.password_mail import register_password_mail_jobs
@@ -18,6 +19,7 @@ from fedimob.domain.password_reset import (
     request_password_reset,
     reset_password,
 )
+from fedimob.domain.time_zones import clock_text
 from fedimob.jobs.queue import enqueue
 from fedimob.jobs.registry import JobRegistry
 from fedimob.jobs.worker import Worker
@@ -26,6 +28,7 @@ from fedimob.models import Job, JobState
 from fedimob.settings import Settings
 from tests.mail_server import MailServer
 from tests.web.forms import PASSWORD, make_user
+from tests.web.instance import set_profile
 
 LINK = re.compile(r"https://fedimob\.test/password/reset/(\S+)")
 
@@ -149,6 +152,20 @@ async def test_a_change_on_the_account_page_is_told_as_such(
     assert notice.recipients == [alice.email]
     assert "from the account page, with the old password" in notice.body
     assert "reset link" not in notice.body  # not the reset's story: the mailbox is not to blame
+
+
+async def test_the_notice_tells_the_time_on_the_instances_clock(
+    db: Database, settings: Settings
+) -> None:
+    await set_profile(time_zone="Asia/Kolkata")  # UTC+05:30, no summer time
+    alice = await make_user()
+    await change_password(alice, PASSWORD, "a brand new passphrase")
+    changed_at = (await Job.get()).payload["changed_at"]
+    async with MailServer() as server:
+        assert (await worker_for(settings, mailer_to(server)).run_once()).done == 1
+    expected = clock_text(parse_datetime(changed_at), ZoneInfo("Asia/Kolkata"))
+    assert expected.endswith(" IST")
+    assert expected in server.messages[0].body
 
 
 async def test_a_link_that_expired_in_the_queue_is_not_sent(
