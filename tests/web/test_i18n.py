@@ -1,5 +1,6 @@
 import asyncio
 import re
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -83,6 +84,24 @@ def test_filters_follow_the_locale() -> None:
         assert i18n.duration(240) == "4 hr"
         assert i18n.when("2026-12-05T09:00:00Z") == "Dec 5, 2026, 09:00 UTC"
     assert i18n.gettext("Log in") == "Log in"  # outside a request: the source text
+
+
+def test_kept_answers_are_kept_per_language_and_zone() -> None:
+    """The filters remember recent answers: never one language's or zone's for another."""
+    catalogues = i18n.Catalogues()
+    moment = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+    expected = {
+        ("en", "UTC"): ("1,234.5", "Dec 5, 2026, 09:00 UTC", "Dec 5, 2026"),
+        ("fr", "UTC"): ("1\u202f234,5", "5 déc. 2026, 09:00 UTC", "5 déc. 2026"),
+        ("en", "Europe/Paris"): ("1,234.5", "Dec 5, 2026, 10:00 CET", "Dec 5, 2026"),
+        ("en", "Pacific/Honolulu"): ("1,234.5", "Dec 4, 2026, 23:00 HST", "Dec 4, 2026"),
+    }
+    for _round in range(2):  # the second round reads what the first one kept
+        for (code, zone), (figure, moment_text, day_text) in expected.items():
+            with i18n.use_locale(catalogues.active(code, zone)):
+                assert i18n.number(1234.5) == figure
+                assert i18n.when(moment) == moment_text
+                assert i18n.day(moment) == day_text
 
 
 def test_figures_too_large_for_babel_are_written_plainly() -> None:
