@@ -87,7 +87,7 @@ async def _join_all(
         await join(
             campaign,
             await person.actor,
-            via=JoinVia.DEMO,
+            via=JoinVia.WEB,  # as the site would have it: the demo shows real pages
             pledge_minutes=pledges[index % len(pledges)],
             listed=index % 3 == 0,
             now=moment,
@@ -110,11 +110,18 @@ async def _validate(campaign: Campaign, people: list[Account], by: Account) -> N
         await validate_contribution(row, by=by)
 
 
+def _on_local_clock(now: datetime, days: int, at: time) -> datetime:
+    """`at` o'clock in Nantes, `days` after `now`'s date there (as UTC)."""
+    today = local_time(now, zone_named(TIME_ZONE)).date()
+    return from_local_time(
+        datetime.combine(today + timedelta(days=days), at), zone_named(TIME_ZONE)
+    )
+
+
 def _saturday_morning(now: datetime) -> datetime:
     """9:00 in Nantes on the first Saturday four or more days after `now`'s date (as UTC)."""
     earliest = local_time(now, zone_named(TIME_ZONE)).date() + timedelta(days=4)
-    day = earliest + timedelta(days=(5 - earliest.weekday()) % 7)
-    return from_local_time(datetime.combine(day, time(9)), zone_named(TIME_ZONE))
+    return _on_local_clock(now, 4 + (5 - earliest.weekday()) % 7, time(9))
 
 
 async def load_local(fediverse: DemoFediverse, now: datetime) -> LocalDemo:
@@ -225,14 +232,15 @@ async def load_local(fediverse: DemoFediverse, now: datetime) -> LocalDemo:
         by=organiser, publish=True, now=long_ago,
     )  # fmt: skip
     await _join_all(done, people[:11], [60], long_ago + timedelta(days=1))
-    bird_count_at = long_ago + timedelta(days=20, hours=9)
+    bird_count_at = _on_local_clock(now, -20, time(8, 30))
     missed = await create_campaign(
         river,
         CampaignInput(
             slug="winter_count", title="Winter bird count",
             summary="Count the birds by the river for one hour.", kind=CampaignKind.PHYSICAL,
             address="Île de Versailles, Nantes", starts_at=bird_count_at,
-            goal_kind=GoalKind.PARTICIPANTS, goal_target=50, deadline=long_ago + timedelta(days=20),
+            goal_kind=GoalKind.PARTICIPANTS, goal_target=50,
+            deadline=bird_count_at - timedelta(hours=14),
         ),
         by=organiser, publish=True, now=long_ago,
     )  # fmt: skip
