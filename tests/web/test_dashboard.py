@@ -76,6 +76,14 @@ async def test_the_dashboard_shows_our_campaigns_in_every_state_with_live_counts
     assert 'href="/dashboard/campaigns/new?association=amis"' in page.text
     assert 'href="/dashboard/associations/amis/members"' in page.text
     assert f'href="/dashboard/campaigns/{running.slug}/participants"' in page.text
+    # A running campaign's bar is refreshed by live.js from its public progress fragment.
+    live = f'data-live="/campaigns/{running.slug}/progress?lang=en"'
+    assert live in card
+    assert "/static/live.js" in page.text
+    for still in ("Draft one", "Cancelled one", "Ended one"):
+        assert "data-live" not in _card(page.text, still)
+    fragment = (await client.get(f"/campaigns/{running.slug}/progress?lang=en")).text
+    assert "<strong>1,200</strong> of 4" in fragment  # what the bar shows, as the card has it
 
 
 def _card(html: str, title: str) -> str:
@@ -108,7 +116,7 @@ async def test_the_chart_counts_joins_per_day_and_reads_without_pictures(
     assert f"busiest day {busiest} with 3" in card
     rows = re.findall(r"<tr><td>([^<]+)</td><td>(\d+)</td></tr>", card)
     assert [int(count) for _day_text, count in rows] == [0, 3, 1, 1]
-    assert "<script" not in page.text
+    assert "<script" not in card  # drawn on the server
 
 
 def _day(moment: datetime) -> str:
