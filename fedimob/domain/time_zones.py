@@ -66,9 +66,16 @@ def zone_label(moment: datetime) -> str:
 
 
 def local_time(moment: datetime, zone: tzinfo) -> datetime:
-    """`moment` (naive: UTC) as the wall clock in `zone` reads it."""
+    """`moment` (naive: UTC) as the wall clock in `zone` reads it.
+
+    At the ends of the calendar (another instance may claim 9999-12-31T23:59Z,
+    which is past year 9999 in Auckland) the moment is kept on its own clock.
+    """
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(zone)
+    try:
+        return aware.astimezone(zone)
+    except OverflowError:
+        return aware
 
 
 def clock_text(moment: datetime, zone: tzinfo) -> str:

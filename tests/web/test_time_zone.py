@@ -3,11 +3,13 @@
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 
 from fedimob.db import Database
 from fedimob.domain.campaigns import get_campaign
 from fedimob.models import CampaignKind
 from tests.fedimob.factories import make_campaign
+from tests.web.campaign_builders import remote_campaign
 from tests.web.forms import submit
 from tests.web.instance import set_profile
 from tests.web.organisers import another_browser, organiser
@@ -150,3 +152,23 @@ def test_a_span_across_a_change_of_clocks_says_both_offsets() -> None:
         assert i18n.span(start, start + timedelta(hours=3)) == (
             "Oct 31, 2027, 01:00 CEST to Oct 31, 2027, 03:00 CET"
         )
+
+
+@pytest.mark.parametrize(
+    ("zone", "deadline"),
+    [
+        ("Pacific/Kiritimati", datetime(9999, 12, 31, 23, 59, tzinfo=UTC)),  # UTC+14
+        ("America/Los_Angeles", datetime(9999, 12, 31, 23, 59, tzinfo=UTC)),
+    ],
+)
+async def test_a_remote_date_at_the_end_of_the_calendar_shows_without_failing(
+    client: httpx.AsyncClient, db: Database, zone: str, deadline: datetime
+) -> None:
+    """Another instance may claim any date; past year 9999 on our clock, it shows as stored."""
+    forever = await remote_campaign(title="Forever", deadline=deadline)
+    await set_profile(time_zone=zone)
+    page = await client.get("/")
+    assert page.status_code == 200
+    assert forever.title in page.text
+    with i18n.use_locale(i18n.Catalogues().active("en", zone)):
+        assert i18n.when(deadline).startswith("Dec 31, 9999")
