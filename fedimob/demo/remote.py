@@ -75,6 +75,10 @@ def _region_event(
         "pledgedMinutes": minutes,
         "instanceBreakdown": breakdown,
         "countedAt": _iso(counted_at),
+        "pledgeOptions": [
+            {"type": "PledgeOption", "name": f"{minutes} min", "minutes": minutes}
+            for minutes in (60, 120, 180)
+        ],
     }
 
 

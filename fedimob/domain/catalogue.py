@@ -110,6 +110,8 @@ class CampaignCard:
     state: str
     outcome: str | None
     ap_id: str | None = None  # a remote campaign's Event, which joining it names
+    # What joining a remote campaign from here offers, in minutes (empty: the defaults).
+    pledge_options: tuple[int, ...] = ()
 
     @property
     def remote(self) -> bool:
@@ -178,7 +180,7 @@ OUR_COLUMNS = (
 )  # fmt: skip
 THEIR_COLUMNS = (
     "id", "ap_id", "url", "domain", "title", "goal_kind", "goal_target", "participants_count",
-    "pledged_minutes", "deadline", "published_at",
+    "pledged_minutes", "deadline", "published_at", "pledge_options",
 )  # fmt: skip
 Row = dict[str, Any]
 
@@ -263,6 +265,7 @@ def card_of_theirs(row: Row) -> CampaignCard:
         state=str(CampaignState.PUBLISHED),
         outcome=None,
         ap_id=row["ap_id"],
+        pledge_options=tuple(row["pledge_options"] or ()),
     )
 
 

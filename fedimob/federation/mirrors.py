@@ -9,6 +9,10 @@ A copy keeps the Event's `published` as first stored (discover's "newest"
 orders by it): a date that cannot be read, or before 2000, counts as absent
 (the fetch time stands in), a later one than now is taken as now, and no
 Update moves it, so an owner cannot lift its campaign to the top by editing it.
+
+Its `pledgeOptions` (fedimob's extension: `{"type": "PledgeOption", "minutes": 60}`)
+are what joining it from here offers, kept within our own campaigns' bounds;
+an Event that names none (Mobilizon's, Friendica's) gets the default choices.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from urllib.parse import urlsplit
 from activitypub.errors import ActivityPubError, InvalidDocument
 from activitypub.ids import same_origin
 from activitypub.vocab import has_type, read_datetime, read_id, require_ref
+from fedimob.domain.campaign_input import MAX_PLEDGE_MINUTES, MAX_PLEDGE_OPTIONS
 from fedimob.domain.search_text import search_text_of
 from fedimob.domain.text import html_to_text, sanitise_html
 from fedimob.federation.context import Federation
@@ -42,6 +47,22 @@ def _text(value: object, maximum: int) -> str:
     if not isinstance(value, str):
         return ""
     return "".join(ch for ch in value[: maximum * 2] if ch >= " ")[:maximum]
+
+
+def read_pledge_options(doc: dict[str, Any]) -> list[int] | None:
+    """The Event's pledge options in minutes, sorted, or None when it names none we can
+    offer. Options out of bounds are passed over; at most MAX_PLEDGE_OPTIONS are kept."""
+    options = doc.get("pledgeOptions")
+    if not isinstance(options, list):
+        return None
+    minutes = {
+        option["minutes"]
+        for option in options[: MAX_PLEDGE_OPTIONS * 10]
+        if isinstance(option, dict)
+        and type(option.get("minutes")) is int  # not a bool, not a float
+        and 1 <= option["minutes"] <= MAX_PLEDGE_MINUTES
+    }
+    return sorted(minutes)[:MAX_PLEDGE_OPTIONS] or None
 
 
 def _page(doc: dict[str, Any]) -> str:
@@ -105,6 +126,7 @@ def read_remote_event(doc: dict[str, Any], federation: Federation) -> dict[str, 
         "pledged_minutes": _count(doc, "pledgedMinutes"),
         "local_participants": _count(local[0], "participantCount") if local else 0,
         "counted_at": read_datetime(doc, "countedAt"),
+        "pledge_options": read_pledge_options(doc),
     }
 
 

@@ -39,6 +39,9 @@ class RemoteCampaign(Model):
     published_at = fields.DatetimeField(null=True)
     # Title and summary folded for discover's search (fedimob.domain.search_text).
     search_text = fields.TextField(default="", db_default="")
+    # The Event's `pledgeOptions` in minutes, what joining from here offers. NULL when
+    # unknown (copies older than migration 0006, Events that name none).
+    pledge_options: list[int] | None = fields.JSONField(null=True)
 
     class Meta:
         table = "remote_campaign"

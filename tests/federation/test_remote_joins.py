@@ -119,6 +119,7 @@ async def test_a_local_person_joins_a_remote_campaign_and_both_sides_agree(
     assert (mirror.participants_count, mirror.pledged_minutes, mirror.local_participants) == (
         1, 120, 1,
     )  # fmt: skip
+    assert mirror.pledge_options == [60, 240]  # south's, offered to north's people
     [notice] = await _notices(north)
     assert notice.kind == "accepted"
     assert "Vous participez" in notice.text  # in Ana's language

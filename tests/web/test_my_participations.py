@@ -1,6 +1,7 @@
 """A person's own pages: participations here and elsewhere, notices, time given, the record;
 and joining other instances' campaigns from here."""
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -239,6 +240,27 @@ async def test_joining_another_instances_campaign_from_here(
     await row.refresh_from_db()
     assert row.state == ParticipationState.WITHDRAWN
     assert await Job.filter(kind=SEND_JOB).count() == 2
+
+
+async def test_a_remote_campaign_offers_its_own_pledges(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    await make_user()
+    await _remote_campaign(pledge_options=[90, 180])
+    await log_in(client)
+    page = (await client.get("/")).text
+    offered = re.findall(r'name="pledge" value="(\d+)" required( checked)?', page)
+    assert offered == [("90", " checked"), ("180", "")]  # the first, when 1 h is not offered
+    refused = await submit(
+        client, "/remote-campaigns/join", {"event": EVENT, "pledge": "60"}, page="/account"
+    )
+    assert refused.status_code == 400
+    assert "Choose one of the pledges offered." in refused.text
+    joined = await submit(
+        client, "/remote-campaigns/join", {"event": EVENT, "pledge": "180"}, page="/account"
+    )
+    assert joined.status_code == 303
+    assert (await RemoteJoin.get(campaign__ap_id=EVENT)).pledge_minutes == 180
 
 
 @pytest.mark.parametrize(

@@ -29,8 +29,8 @@ from web.forms import field
 from web.sessions import session_of
 from web.volunteer.joining import chosen_pledge, login_first
 
-# Another instance's campaign offers its own pledges; we do not keep them, so these.
-REMOTE_PLEDGES = (30, 60, 120, 240)
+# Offered for another instance's campaign whose Event names no pledge options of its own.
+DEFAULT_REMOTE_PLEDGES = (30, 60, 120, 240)
 MAX_EVENT_URL = 2048
 AFTER = "/me/participations"
 
@@ -39,11 +39,17 @@ async def remote_actions(request: Request) -> dict[str, Any]:
     """The remote join buttons' data, to merge into the discover page's context.
 
     `remote_joins`: the visitor's joins (`MyRemoteJoin`) keyed by Event URL
-    (empty for visitors); `remote_pledges`: the pledges offered, in minutes.
+    (empty for visitors); `remote_pledges`: the pledges offered, in minutes, for a
+    campaign whose Event names none.
     """
     account = await current_user(request)
     joins = await remote_joins_by_event(account) if account is not None else {}
-    return {"remote_joins": joins, "remote_pledges": REMOTE_PLEDGES}
+    return {"remote_joins": joins, "remote_pledges": DEFAULT_REMOTE_PLEDGES}
+
+
+def pledges_of(campaign: RemoteCampaign) -> tuple[int, ...]:
+    """The pledges joining `campaign` from here offers: its own, or the defaults."""
+    return tuple(campaign.pledge_options or ()) or DEFAULT_REMOTE_PLEDGES
 
 
 async def _shown_campaign(request: Request, event: str) -> RemoteCampaign | Response:
@@ -75,7 +81,7 @@ async def join_remote_campaign(request: Request) -> Response:
     found = await _shown_campaign(request, field(form, "event").strip())
     if isinstance(found, Response):
         return found
-    pledge = chosen_pledge(field(form, "pledge"), REMOTE_PLEDGES)
+    pledge = chosen_pledge(field(form, "pledge"), pledges_of(found))
     if pledge is None:
         return await refuse(
             request,

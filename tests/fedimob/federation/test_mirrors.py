@@ -133,3 +133,41 @@ async def test_an_update_refreshes_the_search_text(db: Database, federation: Fed
     assert row.search_text == "foret propre"
     assert (await browse(catalogue_query(text="etang"), now=NOW)).cards == []
     assert len((await browse(catalogue_query(text="foret"), now=NOW)).cards) == 1
+
+
+def option(minutes: object) -> dict[str, object]:
+    return {"type": "PledgeOption", "name": f"{minutes} min", "minutes": minutes}
+
+
+@pytest.mark.parametrize(
+    ("options", "kept"),
+    [
+        ([option(180), option(60), option(60)], [60, 180]),  # fedimob's shape, sorted, once each
+        (None, None),  # Mobilizon's and Friendica's Events name none
+        ([], None),
+        ("60", None),
+        ({"minutes": 60}, None),
+        ([60, "60", None, ["60"]], None),  # bare values are not options
+        ([option(True), option(60.0), option("60"), option(None)], None),
+        ([option(0), option(-30), option(7 * 24 * 60 + 1), option(10**100)], None),
+        ([option(30), option(10**100)], [30]),  # what is out of bounds is passed over
+        ([option(n) for n in range(1, 100_001)], list(range(1, 11))),  # at most 10, read cheaply
+    ],
+)
+async def test_the_copy_keeps_the_pledge_options_it_can_offer(
+    db: Database, federation: Federation, options: object, kept: list[int] | None
+) -> None:
+    fields = {} if options is None else {"pledgeOptions": options}
+    row = await store_remote_event(event(**fields), federation, NOW)
+    assert (await RemoteCampaign.get(id=row.id)).pledge_options == kept
+    [card] = (await browse(catalogue_query(), now=NOW)).cards
+    assert card.pledge_options == tuple(kept or ())
+
+
+async def test_an_update_changes_the_pledge_options(db: Database, federation: Federation) -> None:
+    stored = event(counted_at="2026-05-20T08:30:00Z", pledgeOptions=[option(60)])
+    await store_remote_event(stored, federation, NOW)
+    owner = await campaign_actor()
+    updated = event(counted_at="2026-05-21T08:30:00Z", pledgeOptions=[option(120), option(240)])
+    assert await refresh_from_owner(federation, owner, updated, NOW)
+    assert (await RemoteCampaign.get(ap_id=EVENT)).pledge_options == [120, 240]
