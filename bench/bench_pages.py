@@ -3,7 +3,10 @@
     .venv/bin/python bench/bench_pages.py [--postgres URL] [--seconds S] [--requests N]
 
 Two HTML pages, the discover page (``/``) and a campaign page (``/campaigns/loire_cleanup``),
-are fetched with GET on 127.0.0.1, on SQLite and, when ``--postgres`` or
+are fetched with GET on 127.0.0.1 by visitors without a cookie (what people following a link
+from the Fediverse are, and what the targets are for), and the campaign page once more by the
+demo's volunteer, logged in (a session cookie: rendered for each request, never cached; its
+figures are reported beside the targets, not held to them), on SQLite and, when ``--postgres`` or
 FEDIMOB_BENCH_DATABASE_URL is given, on PostgreSQL too (in a schema of its own, dropped at
 the end). The database holds `fedimob demo`'s data (three running campaigns, two ended). Two
 servers, both up, each one process on a port of its own:
@@ -40,6 +43,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -58,13 +62,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import asyncpg  # type: ignore[import-untyped]
 import httptools
+import httpx
 import uvloop
 
+from fedimob.demo.local import DEMO_PASSWORD, VOLUNTEER
 from fedimob.settings import normalise_database_url
 
 HERE = Path(__file__).resolve().parent
 BASELINE = HERE / "pages_baseline.py"
-PAGES = {"discover": "/", "campaign": "/campaigns/loire_cleanup"}
+# name -> (path, fetched with the logged-in volunteer's session cookie)
+PAGES = {
+    "discover": ("/", False),
+    "campaign": ("/campaigns/loire_cleanup", False),
+    "campaign+session": ("/campaigns/loire_cleanup", True),
+}
 CONCURRENCY = 64
 WARMUP = 300
 FIXED_SHARE = 0.5  # the fixed rate, as a share of the server's saturation rate
@@ -131,10 +142,11 @@ async def connect(port: int) -> Connection:
     return protocol
 
 
-def get(path: str, port: int) -> bytes:
+def get(path: str, port: int, cookie: str = "") -> bytes:
+    cookie_line = f"Cookie: {cookie}\r\n" if cookie else ""
     return (
         f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: bench_pages\r\n"
-        "Accept: text/html\r\nAccept-Language: en\r\n\r\n"
+        f"Accept: text/html\r\nAccept-Language: en\r\n{cookie_line}\r\n"
     ).encode()
 
 
@@ -298,6 +310,11 @@ class Server:
     name: str
     port: int
     pid: int
+    cookie: str = ""  # a logged-in session's (the baseline has no sessions)
+
+    def request(self, page: str) -> bytes:
+        path, logged_in = PAGES[page]
+        return get(path, self.port, self.cookie if logged_in else "")
 
 
 async def drive(
@@ -305,22 +322,20 @@ async def drive(
 ) -> list[PageRun]:
     """Each page on every server, phases interleaved so that all see the same busy machine."""
     runs = []
-    for page, path in PAGES.items():
+    for page in PAGES:
         for server in servers:
-            await closed_loop(server.port, get(path, server.port), WARMUP, 30.0)
+            await closed_loop(server.port, server.request(page), WARMUP, 30.0)
         saturations: dict[str, list[Result]] = {server.name: [] for server in servers}
         for _ in range(args.rounds):
             for server in servers:
-                phase = closed_loop(
-                    server.port, get(path, server.port), args.requests, args.seconds
-                )
+                phase = closed_loop(server.port, server.request(page), args.requests, args.seconds)
                 saturations[server.name].append(await measured(server.pid, phase))
         best = {name: max(results, key=lambda r: r.rate) for name, results in saturations.items()}
         fixed: dict[str, list[Result]] = {server.name: [] for server in servers}
         for _ in range(args.rounds):
             for server in servers:
                 rate = max(1.0, FIXED_SHARE * best[server.name].rate)
-                phase = open_loop(server.port, get(path, server.port), rate, args.fixed_seconds)
+                phase = open_loop(server.port, server.request(page), rate, args.fixed_seconds)
                 fixed[server.name].append(await measured(server.pid, phase))
         for server in servers:
             calmest = min(fixed[server.name], key=lambda r: r.percentile(0.99))
@@ -329,23 +344,40 @@ async def drive(
     return runs
 
 
-async def sizes_of(port: int) -> dict[str, int]:
-    return {page: await page_size(port, path) for page, path in PAGES.items()}
+async def sizes_of(server: Server) -> dict[str, int]:
+    return {page: await page_size(server, page) for page in PAGES}
 
 
-async def page_size(port: int, path: str) -> int:
+async def page_size(server: Server, page: str) -> int:
     """The body's size in bytes; fails unless the page answers 200."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
     try:
-        request = get(path, port).replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n")
+        request = server.request(page).replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n")
         writer.write(request)
         raw = await asyncio.wait_for(reader.read(), REQUEST_TIMEOUT)
     finally:
         writer.close()
     head, _, body = raw.partition(b"\r\n\r\n")
     if not head.startswith(b"HTTP/1.1 200"):
-        raise RuntimeError(f"GET {path}: {head.splitlines()[0].decode()}")
+        raise RuntimeError(f"GET {page}: {head.splitlines()[0].decode()}")
+    if server.cookie and PAGES[page][1] and b"Log out" not in body:
+        raise RuntimeError(f"GET {page}: the session cookie did not log in")
     return len(body)
+
+
+def log_in(port: int) -> str:
+    """The Cookie header of the demo's volunteer, logged in through the login form."""
+    origin = f"http://127.0.0.1:{port}"
+    with httpx.Client(base_url=origin, timeout=REQUEST_TIMEOUT) as client:
+        form = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        if token is None:
+            raise RuntimeError("the login page has no form token")
+        fields = {"csrf_token": token[1], "username": VOLUNTEER, "password": DEMO_PASSWORD}
+        done = client.post("/login", data=fields, headers={"origin": origin})
+        if done.status_code != 303:
+            raise RuntimeError(f"logging in answered {done.status_code}")
+        return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
 
 
 # --- servers ----------------------------------------------------------------------------------
@@ -415,16 +447,14 @@ def bench_database(
     serve = [sys.executable, "-m", "fedimob", "serve", "--port", str(port), "--no-worker"]
     processes = [start(serve, env, port, workdir / f"{label}-fedimob.log")]
     try:
-        sizes = {"fedimob": uvloop.run(sizes_of(port))}
+        ours = Server("fedimob", port, processes[0].pid, cookie=log_in(port))
+        sizes = {"fedimob": uvloop.run(sizes_of(ours))}
         baseline = [sys.executable, str(BASELINE), "--port", str(baseline_port)]
         baseline += ["--discover-bytes", str(sizes["fedimob"]["discover"])]
         baseline += ["--campaign-bytes", str(sizes["fedimob"]["campaign"])]
         processes.append(start(baseline, env, baseline_port, workdir / f"{label}-baseline.log"))
-        sizes["baseline"] = uvloop.run(sizes_of(baseline_port))
-        servers = [
-            Server("fedimob", port, processes[0].pid),
-            Server("baseline", baseline_port, processes[1].pid),
-        ]
+        servers = [ours, Server("baseline", baseline_port, processes[1].pid)]
+        sizes["baseline"] = uvloop.run(sizes_of(servers[1]))
         print(f"  {label}: measuring ({elapsed()})", file=sys.stderr, flush=True)
         return uvloop.run(drive(label, servers, sizes, args))
     finally:
@@ -470,12 +500,14 @@ def report(runs: list[PageRun], load: tuple[float, float, float], rounds: int) -
     print(f"fedimob at {revision()}")
     print(f"machine: {os.cpu_count()} cores, load average before the run {load[0]:.2f}")
     print(
-        f"pages: GET {', '.join(PAGES.values())} on `fedimob demo` data, 127.0.0.1, keep-alive; "
+        f"pages: GET {', '.join(dict.fromkeys(path for path, _ in PAGES.values()))} on "
+        "`fedimob demo` data (campaign+session: with the volunteer's session), 127.0.0.1, "
+        "keep-alive; "
         f"client: uvloop + httptools in its own process; servers: one uvicorn process on uvloop; "
         f"best of {rounds} rounds"
     )
     print(
-        f"  {'db':8} {'server':9} {'page':9} {'bytes':>6} {'pages/s':>8} {'p50 ms':>7} "
+        f"  {'db':8} {'server':9} {'page':16} {'bytes':>6} {'pages/s':>8} {'p50 ms':>7} "
         f"{'p99 ms':>7} {'cpu srv':>7} {'ms/page':>7} {'cpu cli':>7} | {'fixed/s':>7} "
         f"{'p50 ms':>7} {'p99 ms':>7}  statuses"
     )
@@ -485,7 +517,7 @@ def report(runs: list[PageRun], load: tuple[float, float, float], rounds: int) -
         if not fixed.clean:
             statuses += f" / fixed {fixed.describe_statuses()}"
         print(
-            f"  {run.database:8} {run.server:9} {run.page:9} {run.size:6} {sat.rate:8.0f} "
+            f"  {run.database:8} {run.server:9} {run.page:16} {run.size:6} {sat.rate:8.0f} "
             f"{sat.percentile(0.50):7.1f} {sat.percentile(0.99):7.1f} "
             f"{percent(sat.server_cpu):>7} {sat.cpu_per_page_ms:7.2f} "
             f"{percent(sat.client_cpu):>7} | "
@@ -523,8 +555,12 @@ def report(runs: list[PageRun], load: tuple[float, float, float], rounds: int) -
                 ),
                 ("every answer 200", ours.saturation.clean and ours.fixed.clean),
             ]
+            held = not PAGES[page][1]  # the targets are for pages visitors share
+            if not held:
+                print("    (logged in: rendered for each request; reported, not held to targets)")
             for name, ok in checks:
-                print(f"    {'meets ' if ok else 'MISSES'} {name}")
+                mark = ("meets " if ok else "MISSES") if held else ("(meets)" if ok else "(below)")
+                print(f"    {mark} {name}")
 
 
 # --- main -------------------------------------------------------------------------------------
