@@ -23,6 +23,7 @@ from decimal import Decimal
 from fedimob.clock import utcnow
 from fedimob.models import (
     Account,
+    Association,
     Campaign,
     CampaignState,
     Participation,
@@ -172,12 +173,21 @@ def _remote_view(row: RemoteJoin, now: datetime) -> MyRemoteJoin:
 
 
 async def participation_in(campaign: Campaign, account: Account) -> MyParticipation | None:
-    """The person's participation in this campaign, in any state, or None."""
+    """The person's participation in this campaign, in any state, or None.
+
+    The campaign page has the campaign and its association already: they are
+    not read again with the row.
+    """
     row = await Participation.get_or_none(
         campaign_id=campaign.id,
         participant_id=account.actor_id,  # type: ignore[attr-defined]
-    ).select_related("campaign__association")
-    return _view(row) if row is not None else None
+    )
+    if row is None:
+        return None
+    if not isinstance(campaign.association, Association):  # not loaded with the campaign
+        await campaign.fetch_related("association")
+    row.campaign = campaign
+    return _view(row)
 
 
 async def participations_of(account: Account) -> list[MyParticipation]:
