@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache, wraps
 from io import BytesIO
@@ -226,7 +226,7 @@ def _kept_per_locale(function: Filter) -> Filter:
     """`function`, its answers kept per (arguments, language, zone): a pure filter only."""
 
     @lru_cache(maxsize=FILTER_CACHE_SIZE, typed=True)
-    def kept(code: str, zone: tzinfo, *values: Any) -> str:
+    def kept(code: str, zone: tzinfo, folds: tuple[int, ...], *values: Any) -> str:
         return function(*values)
 
     @wraps(function)
@@ -238,7 +238,9 @@ def _kept_per_locale(function: Filter) -> Filter:
             active = None  # a value that cannot be a key is formatted afresh
         if active is None:
             return function(*values)
-        return kept(active.code, active.zone, *values)
+        # The two 02:30s of the night clocks go back are equal datetimes; their folds differ.
+        folds = tuple(value.fold if isinstance(value, datetime) else 0 for value in values)
+        return kept(active.code, active.zone, folds, *values)
 
     return cast(Filter, cached)
 
@@ -316,9 +318,13 @@ def _on_day(moment: datetime, times: str) -> str:
 
 
 @_kept_per_locale
-def day(value: str | datetime | None) -> str:
-    """A date alone, as the instance's zone dates it: 'Dec 5, 2026' / '5 déc. 2026'."""
-    return format_date(_as_datetime(value), "medium", locale=_locale()) if value else ""
+def day(value: str | date | datetime | None) -> str:
+    """A date alone: 'Dec 5, 2026' / '5 déc. 2026'; a moment as the instance's zone dates
+    it, a `date` as it is (a calendar day names no moment to convert)."""
+    if not value:
+        return ""
+    shown = _as_datetime(value) if isinstance(value, str | datetime) else value
+    return format_date(shown, "medium", locale=_locale())
 
 
 def ago(value: str | datetime | None) -> str:

@@ -141,7 +141,10 @@ def _create_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser])
     create.add_argument("--goal-kind", required=True, choices=[g.value for g in GoalKind])
     create.add_argument("--goal", required=True, type=positive_int, help="the target number")
     create.add_argument(
-        "--deadline", required=True, type=iso_datetime, help="ISO 8601; UTC if no offset"
+        "--deadline",
+        required=True,
+        type=iso_datetime,
+        help="ISO 8601; UTC if no offset (the web form reads the instance's time zone)",
     )
     create.add_argument("--kind", default="digital", choices=[k.value for k in CampaignKind])
     create.add_argument(
@@ -158,8 +161,14 @@ def _create_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser])
     create.add_argument("--address", default="", help="physical: where")
     create.add_argument("--latitude", type=float)
     create.add_argument("--longitude", type=float)
-    create.add_argument("--starts-at", type=iso_datetime, help="physical: when the action starts")
-    create.add_argument("--ends-at", type=iso_datetime, help="physical: when it ends")
+    create.add_argument(
+        "--starts-at",
+        type=iso_datetime,
+        help="physical: when the action starts (ISO 8601; UTC if no offset)",
+    )
+    create.add_argument(
+        "--ends-at", type=iso_datetime, help="physical: when it ends (ISO 8601; UTC if no offset)"
+    )
     create.add_argument("--instructions-url", default="", help="digital: how to do it")
     create.add_argument("--publish", action="store_true", help="publish it at once")
     create.set_defaults(handler=campaign_create)
@@ -174,7 +183,11 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     edit.add_argument("--title")
     edit.add_argument("--summary")
     edit.add_argument("--description", help="Markdown")
-    edit.add_argument("--deadline", type=iso_datetime, help="ISO 8601; UTC if no offset")
+    edit.add_argument(
+        "--deadline",
+        type=iso_datetime,
+        help="ISO 8601; UTC if no offset (the web form reads the instance's time zone)",
+    )
     edit.set_defaults(handler=campaign_edit)
     for name, handler, text in (
         ("show", campaign_show, "print a campaign and its counts as JSON"),

@@ -36,24 +36,31 @@ def time_zone_names() -> tuple[str, ...]:
 def clean_time_zone(name: str) -> str:
     """`name` if it is one of `time_zone_names()`, else ValidationError(field='time_zone')."""
     cleaned = name.strip()
-    if len(cleaned) > MAX_NAME_LENGTH or cleaned not in frozenset(time_zone_names()):
+    if len(cleaned) > MAX_NAME_LENGTH or cleaned not in _listed():
         raise ValidationError("unknown time zone", field="time_zone")
     return cleaned
 
 
 @cache
 def zone_named(name: str) -> tzinfo:
-    """The zone for a name stored earlier; UTC for one this machine does not know.
+    """The zone for a name stored earlier; UTC for one that is not on the list.
 
-    A stored name may come from a machine with a newer zone database: showing
-    UTC (and saying so) beats failing every page.
+    A stored name may come from a machine with a newer zone database, or from
+    a hand edit ("Europe" is a folder of the database, not a zone): showing
+    UTC (and saying so) beats failing every page. Only listed names are
+    looked up, so the cache holds at most the list.
     """
-    if name == DEFAULT_TIME_ZONE:
+    if name == DEFAULT_TIME_ZONE or name not in _listed():
         return UTC
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # a listed file gone since
         return UTC
+
+
+@cache
+def _listed() -> frozenset[str]:
+    return frozenset(time_zone_names())
 
 
 def zone_label(moment: datetime) -> str:

@@ -9,7 +9,7 @@ delivery job to it kept. The queue is counted per kind and state.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from tortoise.functions import Count
 
@@ -28,7 +28,7 @@ class FailingHost:
     domain: str
     failures: int  # consecutive failed attempts
     failure_days: int  # distinct days with a failure since the last success
-    last_failure_day: datetime | None  # midnight UTC of that day
+    last_failure_day: date | None  # a UTC day, as failure days are counted
     breaker: str  # closed, open, half-open
     breaker_opened_at: datetime | None
     unavailable: bool  # failing on 7 days: deliveries to it are dropped
@@ -104,11 +104,7 @@ async def failing_hosts() -> list[FailingHost]:
             domain=domain,
             failures=health.failures,
             failure_days=len(health.failure_days),
-            last_failure_day=(
-                datetime.combine(max(health.failure_days), time(), tzinfo=UTC)
-                if health.failure_days
-                else None
-            ),
+            last_failure_day=max(health.failure_days) if health.failure_days else None,
             breaker=health.state.value,
             breaker_opened_at=health.opened_at,
             unavailable=health.unavailable(),

@@ -8,7 +8,7 @@ dedicated fields (`participantCount`, `pledgedMinutes`...), never in `name` or
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from html import escape
 from typing import Any
 
@@ -18,8 +18,10 @@ from activitypub.audience import AS_PUBLIC
 from activitypub.contexts import fedimob_context
 from activitypub.errors import InvalidDocument
 from activitypub.ids import origin_of
+from fedimob.domain.instance_profile import shown_instance_profile
 from fedimob.domain.reactions import reaction_counts
 from fedimob.domain.summaries import campaign_path
+from fedimob.domain.time_zones import clock_text, zone_named
 from fedimob.federation.urls import LocalUrls
 from fedimob.models import (
     Actor,
@@ -47,14 +49,17 @@ def goal_sentence(campaign: Campaign) -> str:
     return f"Goal: {campaign.goal_target:,} {campaign.impact_unit}"
 
 
-def event_summary_html(campaign: Campaign) -> str:
-    """What, when, where and the goal, as the short HTML Mastodon displays."""
+def event_summary_html(campaign: Campaign, zone: tzinfo = UTC) -> str:
+    """What, when, where and the goal, as the short HTML Mastodon displays; times on the
+    clock of `zone` (the instance's), named: '2026-12-12 09:00 CET'. The Event's own
+    time fields stay UTC."""
     lines = [escape(campaign.summary)] if campaign.summary else []
     if campaign.kind == CampaignKind.PHYSICAL:
         where = escape(campaign.address)
-        when = _iso(campaign.starts_at) or ""
+        when = clock_text(campaign.starts_at, zone) if campaign.starts_at else ""
         lines.append(f"Where: {where}<br>When: {when}")
-    lines.append(f"{escape(goal_sentence(campaign))}, before {_iso(campaign.deadline)}")
+    deadline = clock_text(campaign.deadline, zone)
+    lines.append(f"{escape(goal_sentence(campaign))}, before {deadline}")
     return "".join(f"<p>{line}</p>" for line in lines)
 
 
@@ -106,7 +111,9 @@ async def current_event(
     the document with the latest one, so a late, older Update never wins.
     """
     breakdown = await instance_breakdown(campaign, urls)
-    event = campaign_to_event(campaign, actor, urls, breakdown, await reaction_counts(campaign))
+    reactions = await reaction_counts(campaign)
+    zone = zone_named((await shown_instance_profile()).time_zone)
+    event = campaign_to_event(campaign, actor, urls, breakdown, reactions, zone=zone)
     event["countedAt"] = _iso(counted_at)
     return event
 
@@ -117,6 +124,8 @@ def campaign_to_event(
     urls: LocalUrls,
     breakdown: list[dict[str, Any]] | None = None,
     reactions: dict[ReactionKind, int] | None = None,
+    *,
+    zone: tzinfo = UTC,
 ) -> dict[str, Any]:
     """The campaign's Event document, as served at its id and sent in activities."""
     page = urls.settings.absolute(campaign_path(campaign.slug))
@@ -134,7 +143,7 @@ def campaign_to_event(
         "to": [AS_PUBLIC],
         "cc": [urls.followers(actor)],
         "name": campaign.title,
-        "summary": event_summary_html(campaign),
+        "summary": event_summary_html(campaign, zone),
         "content": campaign.description_html,
         "mediaType": "text/html",
         "url": [{"type": "Link", "mediaType": "text/html", "href": page}],

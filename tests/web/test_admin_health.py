@@ -12,6 +12,7 @@ from fedimob.federation.outbox import DELIVER_JOB
 from fedimob.jobs.queue import enqueue
 from fedimob.models import Job, JobState, RemoteHost
 from tests.web.admins import log_in_admin
+from tests.web.instance import set_profile
 
 
 def failing(days: int, per_day: int = 1) -> dict[str, object]:
@@ -73,3 +74,15 @@ async def test_a_quiet_instance(client: httpx.AsyncClient, db: Database) -> None
     page = (await client.get("/admin/health")).text
     assert "No server is failing." in page
     assert "No job is waiting." in page
+
+
+async def test_a_failure_day_is_the_day_it_was_counted_on_in_any_time_zone(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    """Failure days are UTC days: a zone west of UTC must not show the day before."""
+    await set_profile(time_zone="America/New_York")
+    await RemoteHost.create(domain="down.example", health=failing(7))
+    await log_in_admin(client)
+    hosts = (await client.get("/admin/health")).text.split('id="hosts"', 1)[1]
+    assert "Nov 7, 2026" in hosts
+    assert "Nov 6, 2026" not in hosts

@@ -3,6 +3,7 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -102,6 +103,17 @@ def test_kept_answers_are_kept_per_language_and_zone() -> None:
                 assert i18n.number(1234.5) == figure
                 assert i18n.when(moment) == moment_text
                 assert i18n.day(moment) == day_text
+
+
+def test_the_two_moments_of_a_repeated_hour_are_kept_apart() -> None:
+    """02:30 on 31 October 2027 in Paris, twice: equal datetimes, an hour apart."""
+    paris = ZoneInfo("Europe/Paris")
+    first = datetime(2027, 10, 31, 2, 30, tzinfo=paris)
+    second = first.replace(fold=1)
+    assert first == second  # what made a cache keyed on the value mix them up
+    with i18n.use_locale(i18n.Catalogues().active("en")):
+        assert i18n.when(first) == "Oct 31, 2027, 00:30 UTC"
+        assert i18n.when(second) == "Oct 31, 2027, 01:30 UTC"
 
 
 def test_figures_too_large_for_babel_are_written_plainly() -> None:

@@ -1,5 +1,6 @@
 """Pages show and read times on the instance's clock (its time zone, set by the admins)."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -7,6 +8,8 @@ import pytest
 
 from fedimob.db import Database
 from fedimob.domain.campaigns import get_campaign
+from fedimob.domain.instance_profile import TIME_ZONE
+from fedimob.domain.instance_settings import set_setting
 from fedimob.models import CampaignKind
 from tests.fedimob.factories import make_campaign
 from tests.web.campaign_builders import remote_campaign
@@ -173,3 +176,37 @@ async def test_a_remote_date_at_the_end_of_the_calendar_shows_without_failing(
     assert (forever.title in page.text) == (deadline.year == 9999)  # listed while running
     with i18n.use_locale(i18n.Catalogues().active("en", zone)):
         assert i18n.when(deadline).startswith(shown)
+
+
+async def test_a_zone_stored_by_hand_that_is_no_zone_leaves_the_pages_in_utc(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    await _river_cleanup()
+    await set_setting(TIME_ZONE, {"name": "Europe"})  # a folder of the zone database
+    page = await client.get("/campaigns/river")
+    assert page.status_code == 200
+    assert "Jan 8, 2027, 17:00 UTC" in page.text
+
+
+async def test_saving_a_draft_untouched_keeps_a_time_of_the_hour_that_happens_twice(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    """31 October 2027, 02:30 in Paris happens at 00:30 and at 01:30 UTC: the form shows
+    either as 02:30, and a save that leaves it so must not move the second to the first."""
+    org = await organiser(client)
+    second = datetime(2027, 10, 31, 1, 30, tzinfo=UTC)
+    campaign = await make_campaign(
+        org.ours, slug="late", title="Late", publish=False, kind=CampaignKind.PHYSICAL,
+        address="Quai", starts_at=second, deadline=datetime(2027, 10, 30, 18, 0, tzinfo=UTC),
+        now=datetime(2027, 10, 1, tzinfo=UTC),
+    )  # fmt: skip
+    await set_profile(time_zone="Europe/Paris")
+    edit = f"/dashboard/campaigns/{campaign.slug}/edit"
+    form = (await client.get(edit)).text
+    assert 'value="2027-10-31T02:30"' in form
+    values = dict(re.findall(r'<input[^>]* name="([\w-]+)"[^>]* value="([^"]*)"', form))
+    values |= {"kind": "physical", "goal_kind": "participants", "join_mode": "free"}
+    values |= {"action": "save", "description": ""}
+    saved = await submit(client, edit, values)
+    assert saved.status_code == 303, saved.text
+    assert (await get_campaign("late")).starts_at == second

@@ -190,8 +190,9 @@ class FormErrors(Exception):
 class _Reader:
     """Reads typed text into values, noting each field that cannot be read."""
 
-    def __init__(self, values: CampaignValues) -> None:
+    def __init__(self, values: CampaignValues, stored: Campaign | None = None) -> None:
         self.values = values
+        self.stored = stored
         self.failed: list[str] = []
 
     def _read(self, name: str, parse: Callable[[str], object]) -> object:
@@ -213,6 +214,11 @@ class _Reader:
         return value if isinstance(value, float) else None
 
     def moment(self, name: str) -> datetime | None:
+        # A time left as the form showed it keeps the stored moment: the form shows minutes
+        # on the local clock, and the autumn hour that happens twice reads back as its first.
+        stored: datetime | None = getattr(self.stored, name, None) if self.stored else None
+        if stored is not None and self.values.get(name).strip() == moment_text(stored):
+            return stored
         value = self._read(name, read_moment)
         return value if isinstance(value, datetime) else None
 
@@ -238,13 +244,16 @@ class _Reader:
         return result
 
 
-def to_input(values: CampaignValues, *, slug: str | None = None) -> CampaignInput:
+def to_input(
+    values: CampaignValues, *, slug: str | None = None, stored: Campaign | None = None
+) -> CampaignInput:
     """The CampaignInput the form describes; FormErrors for text that cannot be read.
 
     A missing number or date is read as absent; the domain then says whether
-    it was required.
+    it was required. Times shown from `stored` (the campaign edited) and sent
+    back unchanged keep their stored moment.
     """
-    read = _Reader(values)
+    read = _Reader(values, stored)
     data = CampaignInput(
         slug=values.get("slug") if slug is None else slug,
         title=values.get("title"),

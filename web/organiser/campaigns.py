@@ -145,11 +145,10 @@ def _published_values(campaign: Campaign, typed: CampaignValues) -> CampaignValu
 async def _save(request: Request, campaign: Campaign, values: CampaignValues) -> None:
     by = require_user(request)
     if campaign.state == CampaignState.DRAFT:
-        await revise_draft(campaign, to_input(values, slug=campaign.slug), by=by)
+        await revise_draft(campaign, to_input(values, slug=campaign.slug, stored=campaign), by=by)
         return
-    typed_deadline = values.get("deadline").strip()
     deadline = None
-    if typed_deadline != moment_text(campaign.deadline):  # minutes only: unchanged stays
+    if values.get("deadline").strip() != moment_text(campaign.deadline):  # unchanged stays
         deadline = to_input(values, slug=campaign.slug).deadline
     await edit_campaign(
         campaign,

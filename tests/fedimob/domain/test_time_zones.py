@@ -17,8 +17,9 @@ from fedimob.domain.time_zones import (
     zone_named,
 )
 from fedimob.errors import ValidationError
+from fedimob.federation.events import event_summary_html
 from fedimob.federation.messages import text_for
-from fedimob.models import CampaignKind, JoinVia
+from fedimob.models import Campaign, CampaignKind, GoalKind, JoinVia
 from tests.fedimob.factories import make_actor, make_campaign
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -126,3 +127,22 @@ async def test_the_reminder_gives_the_time_on_the_instances_clock(db: Database) 
     )
     assert "2027-07-03 09:00 CEST" in text_for("reminder", campaign, language="en", zone=PARIS)
     assert "2027-07-03 07:00 UTC" in text_for("reminder", campaign, language="fr")
+
+
+@pytest.mark.parametrize("stored", ["Europe", "America/Indiana", "A" * 300, "posixrules", ""])
+def test_a_stored_name_that_is_no_listed_zone_reads_as_utc(stored: str) -> None:
+    # Folders of the zone database and over-long names made ZoneInfo raise OSError.
+    assert zone_named(stored) is UTC
+
+
+def test_the_summary_mastodon_shows_gives_times_on_the_instances_clock() -> None:
+    campaign = Campaign(
+        title="River clean-up", summary="", kind=CampaignKind.PHYSICAL, address="Quai",
+        starts_at=datetime(2027, 7, 3, 7, 0, tzinfo=UTC), goal_kind=GoalKind.PARTICIPANTS,
+        goal_target=40, deadline=datetime(2027, 7, 2, 16, 0, tzinfo=UTC),
+    )  # fmt: skip
+    assert event_summary_html(campaign, PARIS) == (
+        "<p>Where: Quai<br>When: 2027-07-03 09:00 CEST</p>"
+        "<p>Goal: 40 people, before 2027-07-02 18:00 CEST</p>"
+    )
+    assert "When: 2027-07-03 07:00 UTC" in event_summary_html(campaign)
