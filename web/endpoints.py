@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
@@ -94,7 +94,7 @@ async def _check_form(
             ),
         )
     length = request.headers.get("content-length", "")
-    if not length.isdigit():
+    if not (length.isascii() and length.isdigit()):
         return await refuse(
             request, 411, i18n.gettext("Form refused"), i18n.gettext("The form was empty.")
         )
@@ -160,13 +160,15 @@ def _guard(endpoint: Endpoint, catalogues: i18n.Catalogues, pages: PageCache) ->
             active = catalogues.active(locale, profile.time_zone)
             with i18n.use_locale(active), serving(session):
                 response = None
-                if request.method not in SAFE_METHODS:
-                    response = await _check_form(request, session, sessionless)
-                if response is None:
-                    try:
+                try:
+                    if request.method not in SAFE_METHODS:
+                        response = await _check_form(request, session, sessionless)
+                    if response is None:
                         response = await endpoint(request)
-                    except HTTPException as error:
-                        response = await _error_page(request, error)
+                except HTTPException as error:  # a page's refusal, or a form Starlette refused
+                    response = await _error_page(request, error)
+                except ClientDisconnect:
+                    return Response(status_code=400)  # gone before its form arrived: no one reads
                 await session.commit(response)
                 if key is not None:
                     pages.put(key, response)

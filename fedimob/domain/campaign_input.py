@@ -129,7 +129,7 @@ def _conversions(values: Sequence[Conversion]) -> list[dict[str, Any]]:
     return result
 
 
-def _place(data: CampaignInput) -> dict[str, Any]:
+def _place(data: CampaignInput, now: datetime) -> dict[str, Any]:
     if data.kind == CampaignKind.DIGITAL:
         return {
             "instructions_url": normalise_web_url(data.instructions_url, field="instructions_url")
@@ -142,8 +142,14 @@ def _place(data: CampaignInput) -> dict[str, Any]:
         raise ValidationError("longitude must be between -180 and 180", field="longitude")
     if data.starts_at is None:
         raise ValidationError("a physical action needs a start time", field="starts_at")
+    # Within five years of today either way, as deadlines are: year 1 or 9999 would
+    # overflow the reminder's arithmetic and the pages' clocks.
+    if abs(data.starts_at - now) > MAX_HORIZON:
+        raise ValidationError("the start must be within five years of today", field="starts_at")
     if data.ends_at is not None and data.ends_at <= data.starts_at:
         raise ValidationError("the action must end after it starts", field="ends_at")
+    if data.ends_at is not None and data.ends_at - data.starts_at > MAX_HORIZON:
+        raise ValidationError("the action must end within five years", field="ends_at")
     return {
         "address": clean_text(data.address, field="address", maximum=500, required=True),
         "latitude": data.latitude,
@@ -196,5 +202,5 @@ def validate_campaign(data: CampaignInput, *, now: datetime) -> dict[str, Any]:
         "capacity": data.capacity,
         "join_mode": data.join_mode,
         "deadline": data.deadline,
-        **_place(data),
+        **_place(data, now),
     }

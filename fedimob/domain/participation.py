@@ -38,6 +38,8 @@ COUNTS_JOB = "campaign.counts_changed"  # coalesced: one pending per campaign
 DECIDED_JOB = "participation.decided"  # an organiser answered a remote request
 MAX_REPORTED_MINUTES = 100 * MAX_PLEDGE_MINUTES
 MAX_IMPACT = Decimal("1e15")
+# What campaign.impact_total can hold (20 digits, 2 after the point; PostgreSQL refuses more).
+MAX_IMPACT_TOTAL = Decimal("1e18") - Decimal("0.01")
 ACTIVE = (ParticipationState.ACCEPTED, ParticipationState.REQUESTED)
 
 
@@ -285,8 +287,13 @@ async def report_contribution(
         row.reported_impact = amount
         row.reported_at = now
         row.contribution_validated = False
+        delta = _snapshot(row) - before
+        if locked.impact_total + delta.impact > MAX_IMPACT_TOTAL:
+            raise ValidationError(
+                "the campaign's impact total cannot grow that much", field="impact_total"
+            )
         await row.save()
-        await _commit_tally(locked, _snapshot(row) - before, now)
+        await _commit_tally(locked, delta, now)
     return Change(row, True)
 
 

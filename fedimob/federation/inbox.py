@@ -51,7 +51,7 @@ class Refused(Exception):
 
 async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise Refused(413, "the body is too large")
     body = bytearray()
     async for chunk in request.stream():

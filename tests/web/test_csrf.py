@@ -1,5 +1,6 @@
 import httpx
 import pytest
+from starlette.applications import Starlette
 from starlette.endpoints import HTTPEndpoint
 from starlette.requests import Request
 from starlette.responses import Response
@@ -149,3 +150,46 @@ def test_every_web_route_is_served_through_the_checks() -> None:
     for unchecked in (Route("/c", ClassEndpoint), WebSocketRoute("/ws", endpoint)):
         with pytest.raises(TypeError):
             serve([unchecked], catalogues)
+
+
+async def test_a_client_gone_before_its_form_arrived_gets_a_400_and_no_traceback(
+    app: Starlette, client: httpx.AsyncClient, token: str
+) -> None:
+    """The body stops short of its Content-Length and the client hangs up."""
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": "/login", "raw_path": b"/login", "query_string": b"",
+        "root_path": "", "client": ("127.0.0.1", 50000), "server": ("localhost", 80),
+        "headers": [
+            (b"host", ORIGIN.split("//")[1].encode()), (b"origin", ORIGIN.encode()),
+            (b"content-type", b"application/x-www-form-urlencoded"), (b"content-length", b"100"),
+        ],
+    }  # fmt: skip
+    arriving = [
+        {"type": "http.request", "body": b"username=alice", "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return arriving.pop(0) if arriving else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)  # raised ClientDisconnect before
+    assert sent[0]["type"] == "http.response.start"
+    assert sent[0]["status"] == 400
+
+
+async def test_a_malformed_multipart_form_gets_the_sites_error_page(
+    client: httpx.AsyncClient, token: str
+) -> None:
+    refused = await client.post(
+        "/login",
+        content=b"--x\r\n",
+        headers={"origin": ORIGIN, "content-type": "multipart/form-data"},  # no boundary
+    )
+    assert refused.status_code == 400
+    assert refused.headers["content-type"].startswith("text/html")
+    assert '<html lang="en">' in refused.text

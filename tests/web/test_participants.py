@@ -243,3 +243,22 @@ async def test_decisions_without_their_token_are_refused(
     ).status_code == 403
     assert (await post_without_token(client, f"{path}/validate")).status_code == 403
     assert (await Participation.get(id=row.id)).state == ParticipationState.REQUESTED
+
+
+@pytest.mark.parametrize("page", ["²", "³", "١٢", "\uff11", "99999999", "-1", "0x10"])
+async def test_a_page_number_that_is_no_ascii_number_shows_the_first_page(
+    client: httpx.AsyncClient, db: Database, page: str
+) -> None:
+    """'²'.isdigit() is true: int('²') was a 500, after a decision had been saved."""
+    org = await organiser(client)
+    campaign = await make_campaign(org.ours, join_mode=JoinMode.APPROVAL)
+    asked = (await join(campaign, await make_actor(), via=JoinVia.WEB)).participation
+    path = f"/dashboard/campaigns/{campaign.slug}/participants"
+    listed = await client.get(path, params={"page": page})
+    assert listed.status_code == 200
+    decided = await submit(
+        client, f"{path}/{asked.id}/decide", {"decision": "accept", "page": page}, page=path
+    )
+    assert decided.status_code == 303
+    assert "page=" not in decided.headers["location"]  # back to the first page
+    assert (await Participation.get(id=asked.id)).state == ParticipationState.ACCEPTED

@@ -17,6 +17,7 @@ from tests.web.forms import submit
 from tests.web.instance import set_profile
 from tests.web.organisers import another_browser, organiser
 from web import i18n
+from web.organiser.campaign_form import moment_text
 
 WINTER_DEADLINE = datetime(2027, 1, 8, 17, 0, tzinfo=UTC)  # 18:00 in Paris
 SUMMER_START = datetime(2027, 7, 3, 7, 0, tzinfo=UTC)  # 09:00 in Paris
@@ -210,3 +211,11 @@ async def test_saving_a_draft_untouched_keeps_a_time_of_the_hour_that_happens_tw
     saved = await submit(client, edit, values)
     assert saved.status_code == 303, saved.text
     assert (await get_campaign("late")).starts_at == second
+
+
+def test_the_form_writes_every_year_with_four_digits() -> None:
+    """strftime wrote year 1 as '1-01-02T00:00', which no browser's date field reads."""
+    with i18n.use_locale(i18n.Catalogues().active("en")):
+        assert moment_text(datetime(1, 1, 2, tzinfo=UTC)) == "0001-01-02T00:00"
+        assert moment_text(datetime(2027, 7, 3, 7, 0, 59, tzinfo=UTC)) == "2027-07-03T07:00"
+        assert moment_text(None) == ""

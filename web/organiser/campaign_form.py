@@ -40,8 +40,6 @@ TEXT_FIELDS = (
 PUBLISHED_FIELDS = ("title", "summary", "description", "deadline")
 CONVERSION_PARTS = ("quantity", "unit", "per_unit", "source")
 EMPTY_ROWS = 2  # blank conversion rows offered below the filled ones (no script needed)
-# What <input type="datetime-local"> sends: a wall-clock time, read in the instance's zone.
-MOMENT_FORMAT = "%Y-%m-%dT%H:%M"
 
 FIELD_MESSAGES = {
     "title": i18n.N_("Give the campaign a title of 1 to 200 characters."),
@@ -59,8 +57,10 @@ FIELD_MESSAGES = {
     "address": i18n.N_("A physical action needs an address (500 characters at most)."),
     "latitude": i18n.N_("Give both latitude (-90 to 90) and longitude (-180 to 180), or neither."),
     "longitude": i18n.N_("Give both latitude (-90 to 90) and longitude (-180 to 180), or neither."),
-    "starts_at": i18n.N_("A physical action needs the date and time it starts."),
-    "ends_at": i18n.N_("The end must be a date and time after the start."),
+    "starts_at": i18n.N_(
+        "A physical action needs the date and time it starts, within five years of today."
+    ),
+    "ends_at": i18n.N_("The end must be a date and time after the start, within five years."),
     "instructions_url": i18n.N_(
         "Enter a web address starting with http:// or https://, or nothing."
     ),
@@ -132,8 +132,12 @@ def read_values(form: FormData) -> CampaignValues:
 
 
 def moment_text(moment: datetime | None) -> str:
-    """A stored moment as the form shows it: the wall clock of the instance's zone."""
-    return local_time(moment, i18n.current_zone()).strftime(MOMENT_FORMAT) if moment else ""
+    """A stored moment as <input type="datetime-local"> takes it, 2026-12-05T09:00: the wall
+    clock of the instance's zone (what the form sends back is read there too)."""
+    if not moment:
+        return ""
+    # isoformat, not strftime: strftime writes year 1 as "1", which no browser reads.
+    return local_time(moment, i18n.current_zone()).replace(tzinfo=None).isoformat("T", "minutes")
 
 
 def read_moment(text: str) -> datetime:

@@ -59,7 +59,8 @@ def _state(value: str | None) -> ParticipationState | None:
 
 
 def _page(value: str | None) -> int:
-    return int(value) if value and value.isdigit() and len(value) < 8 else 1
+    # isascii: '²'.isdigit() is true, and int('²') fails.
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 8 else 1
 
 
 def _list_path(request: Request, campaign: Campaign, state: str, page: int) -> str:

@@ -240,6 +240,9 @@ async def report_done(request: Request) -> Response:
         messages = {
             "minutes": i18n.gettext("Give whole hours, and minutes from 0 to 59."),
             "impact": i18n.gettext("The amount must be a number from 0 to 10^15."),
+            "impact_total": i18n.gettext(
+                "The campaign's total cannot count that much more: give a smaller amount."
+            ),
             "nothing": i18n.gettext("Say how long you gave, what you did, or both."),
         }
         error = messages.get(invalid.field or "", str(invalid))

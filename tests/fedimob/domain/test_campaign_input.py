@@ -74,6 +74,12 @@ def test_bad_input_names_the_field_at_fault(change: dict[str, object], field: st
     assert caught.value.field == field
 
 
+def test_an_action_may_have_started_already_or_start_years_ahead() -> None:
+    for starts_at in (NOW - timedelta(days=30), NOW + timedelta(days=4 * 366)):
+        fields = validate_campaign(replace(PHYSICAL, starts_at=starts_at), now=NOW)
+        assert fields["starts_at"] == starts_at
+
+
 def test_physical_action_needs_a_place_and_a_time() -> None:
     assert validate_campaign(PHYSICAL, now=NOW)["address"] == "Quai de la Fosse"
     for change, field in [
@@ -83,6 +89,11 @@ def test_physical_action_needs_a_place_and_a_time() -> None:
         ({"latitude": 47.2}, "latitude"),
         ({"latitude": 91.0, "longitude": 0.0}, "latitude"),
         ({"latitude": 0.0, "longitude": 181.0}, "longitude"),
+        # Year 1 was saved, then publishing it overflowed the reminder's arithmetic (a 500).
+        ({"starts_at": datetime(1, 1, 2, tzinfo=UTC)}, "starts_at"),
+        ({"starts_at": datetime(9999, 12, 31, tzinfo=UTC)}, "starts_at"),
+        ({"starts_at": NOW - timedelta(days=6 * 366)}, "starts_at"),
+        ({"ends_at": datetime(9999, 12, 31, tzinfo=UTC)}, "ends_at"),
     ]:
         with pytest.raises(ValidationError) as caught:
             validate_campaign(replace(PHYSICAL, **change), now=NOW)  # type: ignore[arg-type]

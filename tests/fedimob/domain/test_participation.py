@@ -6,6 +6,7 @@ from fedimob.clock import utcnow
 from fedimob.db import Database
 from fedimob.domain.campaigns import cancel_campaign
 from fedimob.domain.participation import (
+    MAX_IMPACT_TOTAL,
     decide,
     join,
     leave,
@@ -219,6 +220,28 @@ async def test_hostile_contribution_reports_are_refused(
     with pytest.raises(ValidationError):
         await report_contribution(campaign, actor, minutes=minutes, impact=impact)  # type: ignore[arg-type]
     assert (await fresh(campaign)).reported_minutes == 0
+
+
+async def test_a_report_that_would_overflow_the_campaigns_total_is_refused(
+    db: Database,
+) -> None:
+    """The total holds less than 10^18; a thousand reports of 10^15 each would pass it."""
+    campaign = await make_campaign(goal_kind=GoalKind.IMPACT, impact_unit="e-mails deleted")
+    first, second = await make_actor(), await make_actor()
+    for person in (first, second):
+        await join(campaign, person, via=JoinVia.WEB)
+    await report_contribution(campaign, first, minutes=None, impact=10**15)
+    near_the_limit = MAX_IMPACT_TOTAL - 10**15 + 1
+    await Campaign.filter(id=campaign.id).update(impact_total=near_the_limit)
+    with pytest.raises(ValidationError) as refused:
+        await report_contribution(campaign, second, minutes=None, impact=10**15)
+    assert refused.value.field == "impact_total"
+    # (Campaign.get, not fresh(): the total was set by hand, past what the rows recount.)
+    assert (await Campaign.get(id=campaign.id)).impact_total == near_the_limit
+    assert (await Participation.get(participant_id=second.id)).reported_at is None
+    # Lowering one's own report is always possible: it brings the total down.
+    await report_contribution(campaign, first, minutes=None, impact=1)
+    assert (await Campaign.get(id=campaign.id)).impact_total == near_the_limit - 10**15 + 1
 
 
 async def test_oversized_message_is_refused(db: Database) -> None:
