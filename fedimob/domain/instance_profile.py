@@ -19,6 +19,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -27,7 +28,7 @@ from tortoise.context import TortoiseContext, get_current_context
 from fedimob.db import in_transaction
 from fedimob.domain.instance_settings import DEFAULTS, REGISTRATIONS_OPEN, set_setting
 from fedimob.domain.text import render_markdown
-from fedimob.domain.time_zones import DEFAULT_TIME_ZONE, clean_time_zone
+from fedimob.domain.time_zones import DEFAULT_TIME_ZONE, clean_time_zone, zone_named
 from fedimob.errors import ValidationError
 from fedimob.models import Account, InstanceSetting
 
@@ -56,6 +57,11 @@ class InstanceProfile:
     registrations_open: bool = True
     # IANA name of the zone in which pages show and read times (fedimob.domain.time_zones).
     time_zone: str = DEFAULT_TIME_ZONE
+
+    @property
+    def zone(self) -> tzinfo:
+        """The time zone itself (UTC for a stored name that is no listed zone)."""
+        return zone_named(self.time_zone)
 
 
 def _clean_name(name: str) -> str:

@@ -20,14 +20,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fedimob.clock import parse_datetime
-from fedimob.domain.instance_profile import instance_profile
+from fedimob.domain.instance_profile import shown_instance_profile
 from fedimob.domain.password_reset import (
     CHANGED_MAIL_JOB,
     RESET_MAIL_JOB,
     reset_path,
     reset_token,
 )
-from fedimob.domain.time_zones import clock_text, zone_named
+from fedimob.domain.time_zones import clock_text
 from fedimob.jobs.queue import backoff
 from fedimob.jobs.registry import JobRegistry, JobRun, PermanentJobError, RetryLater
 from fedimob.mail import Mailer, MailNotSent, compose
@@ -220,7 +220,7 @@ async def send_changed_mail(settings: Settings, mailer: Mailer, run: JobRun) -> 
     changed_at = _payload_time(run.payload, "changed_at")
     values = {
         **_values(settings, account),
-        "when": clock_text(changed_at, zone_named((await instance_profile()).time_zone)),
+        "when": clock_text(changed_at, (await shown_instance_profile()).zone),
         "forgot": settings.absolute("/password/forgot"),
     }
     text = "changed_on_account" if run.payload.get("via") == "account" else "changed"

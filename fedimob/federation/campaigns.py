@@ -13,10 +13,9 @@ from typing import Any
 from activitypub.audience import AS_PUBLIC
 from fedimob.db import in_transaction
 from fedimob.domain.actors import instance_actor
-from fedimob.domain.instance_profile import instance_profile
+from fedimob.domain.instance_profile import shown_instance_profile
 from fedimob.domain.notices import notify
 from fedimob.domain.summaries import campaign_path
-from fedimob.domain.time_zones import zone_named
 from fedimob.federation.context import Federation
 from fedimob.federation.documents import actor_document
 from fedimob.federation.events import current_event
@@ -181,7 +180,7 @@ async def tell_participants(federation: Federation, run: JobRun, kind: str) -> N
         for account in await Account.filter(actor_id__in=[p.id for p in people if p.is_local])
     }
     page = federation.urls.settings.absolute(campaign_path(campaign.slug))
-    zone = zone_named((await instance_profile()).time_zone)
+    zone = (await shown_instance_profile()).zone
     async with in_transaction():
         for person in people:
             if not person.is_local:

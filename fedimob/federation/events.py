@@ -21,7 +21,7 @@ from activitypub.ids import origin_of
 from fedimob.domain.instance_profile import shown_instance_profile
 from fedimob.domain.reactions import reaction_counts
 from fedimob.domain.summaries import campaign_path
-from fedimob.domain.time_zones import clock_text, zone_named
+from fedimob.domain.time_zones import clock_text
 from fedimob.federation.urls import LocalUrls
 from fedimob.models import (
     Actor,
@@ -112,7 +112,7 @@ async def current_event(
     """
     breakdown = await instance_breakdown(campaign, urls)
     reactions = await reaction_counts(campaign)
-    zone = zone_named((await shown_instance_profile()).time_zone)
+    zone = (await shown_instance_profile()).zone
     event = campaign_to_event(campaign, actor, urls, breakdown, reactions, zone=zone)
     event["countedAt"] = _iso(counted_at)
     return event

@@ -22,50 +22,9 @@ from fedimob.models import (
     Outcome,
 )
 from tests.fedimob.factories import make_actor, make_campaign
+from tests.web.campaign_builders import NEW, form_moment, valid_form
 from tests.web.forms import log_in, make_user, submit
 from tests.web.organisers import another_browser, organiser, organisers, post_without_token
-
-NEW = "/dashboard/campaigns/new?association=amis"
-
-
-def _moment(delta: timedelta) -> str:
-    return (utcnow() + delta).astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
-
-
-def valid_form(**changes: str) -> dict[str, str]:
-    form = {
-        "title": "River clean-up",
-        "slug": "river_cleanup",
-        "summary": "Pick up litter along the Loire.",
-        "description": "Bring **gloves**.\n\n- bags\n- water",
-        "categories": "environment, Rivers",
-        "language": "fr",
-        "kind": "physical",
-        "address": "Quai de la Fosse, Nantes",
-        "latitude": "47.2125",
-        "longitude": "-1.5561",
-        "starts_at": _moment(timedelta(days=20)),
-        "ends_at": _moment(timedelta(days=20, hours=3)),
-        "instructions_url": "",
-        "goal_kind": "impact",
-        "goal_target": "500",
-        "impact_unit": "kg of litter",
-        "conversion-0-quantity": "CO2 avoided",
-        "conversion-0-unit": "kg",
-        "conversion-0-per_unit": "0,5",
-        "conversion-0-source": "https://example.org/study",
-        "conversion-1-quantity": "",
-        "conversion-1-unit": "",
-        "conversion-1-per_unit": "",
-        "conversion-1-source": "",
-        "pledge_options": "60, 180",
-        "capacity": "60",
-        "join_mode": "approval",
-        "deadline": _moment(timedelta(days=15)),
-        "action": "save",
-    }
-    form.update(changes)
-    return form
 
 
 async def test_creating_a_campaign_keeps_every_field_as_a_draft(
@@ -142,7 +101,7 @@ async def test_preview_renders_sanitised_markdown_without_saving(
         ({"longitude": "east"}, "longitude", "Give both latitude"),
         ({"starts_at": ""}, "starts_at", "A physical action needs the date and time"),
         ({"starts_at": "tomorrow"}, "starts_at", "A physical action needs the date and time"),
-        ({"ends_at": _moment(timedelta(days=19))}, "ends_at", "The end must be"),
+        ({"ends_at": form_moment(timedelta(days=19))}, "ends_at", "The end must be"),
         (
             {"kind": "digital", "instructions_url": "javascript:alert(1)"},
             "instructions_url",
@@ -162,9 +121,9 @@ async def test_preview_renders_sanitised_markdown_without_saving(
         ({"goal_kind": "participants", "goal_target": "80"}, "capacity", "The capacity must"),
         ({"capacity": "-3"}, "capacity", "The capacity must"),
         ({"join_mode": "lottery"}, "join_mode", "Choose how people join"),
-        ({"deadline": _moment(-timedelta(hours=1))}, "deadline", "The deadline must be"),
+        ({"deadline": form_moment(-timedelta(hours=1))}, "deadline", "The deadline must be"),
         ({"deadline": ""}, "deadline", "The deadline must be"),
-        ({"deadline": _moment(timedelta(days=6 * 366))}, "deadline", "The deadline must be"),
+        ({"deadline": form_moment(timedelta(days=6 * 366))}, "deadline", "The deadline must be"),
     ],
 )
 async def test_each_refusal_is_shown_next_to_its_field_and_keeps_the_form(
@@ -271,10 +230,10 @@ async def test_a_published_campaign_changes_only_its_text_and_deadline(
     assert "<em>Now</em>" in changed.description_html
     assert await Job.filter(kind="campaign.edited").count() == 1
     assert not await Job.filter(kind="campaign.deadline").exists()
-    moved = await submit(client, path, {**form, "deadline": _moment(timedelta(days=30))})
+    moved = await submit(client, path, {**form, "deadline": form_moment(timedelta(days=30))})
     assert moved.status_code == 303
     assert await Job.filter(kind="campaign.deadline").count() == 1
-    past = await submit(client, path, {**form, "deadline": _moment(-timedelta(days=1))})
+    past = await submit(client, path, {**form, "deadline": form_moment(-timedelta(days=1))})
     assert past.status_code == 400
     assert 'id="f-deadline-error"' in past.text
 

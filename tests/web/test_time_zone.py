@@ -12,7 +12,7 @@ from fedimob.domain.instance_profile import TIME_ZONE
 from fedimob.domain.instance_settings import set_setting
 from fedimob.models import CampaignKind
 from tests.fedimob.factories import make_campaign
-from tests.web.campaign_builders import remote_campaign
+from tests.web.campaign_builders import NEW, remote_campaign, valid_form
 from tests.web.forms import submit
 from tests.web.instance import set_profile
 from tests.web.organisers import another_browser, organiser
@@ -72,28 +72,10 @@ async def test_the_campaign_form_reads_and_shows_times_on_the_instances_clock(
 ) -> None:
     await set_profile(time_zone="Europe/Paris")
     await organiser(client)
-    new = "/dashboard/campaigns/new?association=amis"
-    form = (await client.get(new)).text
+    form = (await client.get(NEW)).text
     assert "Deadline (Europe/Paris time)" in form
-    created = await submit(
-        client,
-        new,
-        {
-            "title": "River clean-up",
-            "slug": "river_cleanup",
-            "language": "en",
-            "kind": "physical",
-            "address": "Quai de la Fosse, Nantes",
-            "starts_at": "2027-07-03T09:00",
-            "ends_at": "2027-07-03T12:00",
-            "goal_kind": "participants",
-            "goal_target": "40",
-            "pledge_options": "180",
-            "join_mode": "free",
-            "deadline": "2027-01-08T18:00",
-            "action": "save",
-        },
-    )
+    times = {"starts_at": "2027-07-03T09:00", "ends_at": "2027-07-03T12:00"}
+    created = await submit(client, NEW, valid_form(**times, deadline="2027-01-08T18:00"))
     assert created.status_code == 303, created.text
     campaign = await get_campaign("river_cleanup")
     assert campaign.deadline == WINTER_DEADLINE
@@ -115,22 +97,8 @@ async def test_a_time_typed_with_its_offset_is_kept_as_typed(
 ) -> None:
     await set_profile(time_zone="Europe/Paris")
     await organiser(client)
-    new = "/dashboard/campaigns/new?association=amis"
-    created = await submit(
-        client,
-        new,
-        {
-            "title": "Mail clean-up",
-            "slug": "mail_cleanup",
-            "kind": "digital",
-            "goal_kind": "participants",
-            "goal_target": "40",
-            "pledge_options": "30",
-            "join_mode": "free",
-            "deadline": "2027-01-08T17:00Z",
-            "action": "save",
-        },
-    )
+    typed = valid_form(slug="mail_cleanup", kind="digital", deadline="2027-01-08T17:00Z")
+    created = await submit(client, NEW, typed)
     assert created.status_code == 303, created.text
     assert (await get_campaign("mail_cleanup")).deadline == WINTER_DEADLINE
 

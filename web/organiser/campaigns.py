@@ -38,7 +38,6 @@ from web.organiser.campaign_form import (
     CampaignValues,
     FormErrors,
     blank_values,
-    moment_text,
     read_values,
     refusal,
     to_input,
@@ -144,12 +143,11 @@ def _published_values(campaign: Campaign, typed: CampaignValues) -> CampaignValu
 
 async def _save(request: Request, campaign: Campaign, values: CampaignValues) -> None:
     by = require_user(request)
+    typed = to_input(values, slug=campaign.slug, stored=campaign)
     if campaign.state == CampaignState.DRAFT:
-        await revise_draft(campaign, to_input(values, slug=campaign.slug, stored=campaign), by=by)
+        await revise_draft(campaign, typed, by=by)
         return
-    deadline = None
-    if values.get("deadline").strip() != moment_text(campaign.deadline):  # unchanged stays
-        deadline = to_input(values, slug=campaign.slug).deadline
+    deadline = None if typed.deadline == campaign.deadline else typed.deadline  # None: as it is
     await edit_campaign(
         campaign,
         by=by,
