@@ -98,10 +98,10 @@ async def change_role(
     now: datetime | None = None,
 ) -> Membership:
     """Give a member another role; the last owner cannot become an organiser."""
-    if by is not None:
-        await require_owner(by, association.id)
     async with in_transaction():
         await _lock(association, now or utcnow())
+        if by is not None:  # under the lock: an owner demoted a moment ago acts no more
+            await require_owner(by, association.id)
         membership = await _membership(association, account_id)
         if membership.role == role:
             return membership
@@ -119,10 +119,10 @@ async def remove_member(
     now: datetime | None = None,
 ) -> None:
     """Take a member out of the association; never its last owner."""
-    if by is not None:
-        await require_owner(by, association.id)
     async with in_transaction():
         await _lock(association, now or utcnow())
+        if by is not None:  # under the lock: an owner demoted a moment ago acts no more
+            await require_owner(by, association.id)
         membership = await _membership(association, account_id)
         await _keep_an_owner(association, membership)
         await membership.delete()
